@@ -1,0 +1,103 @@
+// Field types that environment variables need and zod does not have: text in, typed value out,
+// with the default written as the user would write it (so `--help` shows `10s`, not `10000`).
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A duration such as `10s` or `1m30s`, parsed to milliseconds. */
+export function duration(description: string, fallback?: string) {
+  const field = z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration like 500ms, 10s or 1m30s, got "${text}"` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe(description);
+  return fallback === undefined ? field : field.prefault(fallback);
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on']);
+const FALSE = new Set(['false', '0', 'no', 'off', '']);
+
+/** `true`/`false` (also 1/0, yes/no, on/off). zod's coerce.boolean would read "false" as true. */
+export function bool(description: string, fallback: boolean) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const lower = text.trim().toLowerCase();
+      if (TRUE.has(lower)) return true;
+      if (FALSE.has(lower)) return false;
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${text}"` });
+      return z.NEVER;
+    })
+    .prefault(String(fallback))
+    .describe(description);
+}
+
+/** A whole number within bounds. */
+export function integer(description: string, fallback: number | undefined, min: number, max: number) {
+  const field = z.coerce.number().int().min(min).max(max).describe(description);
+  return fallback === undefined ? field : field.prefault(fallback);
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** `host:port` (or `[::1]:port`); port 0 asks the OS for a free one, as tests do. */
+export function listen(description: string, fallback: string) {
+  return z
+    .string()
+    .transform((text, ctx): ListenAddress => {
+      const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
+      const port = Number(match?.[3]);
+      if (!match || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `expected host:port such as 0.0.0.0:8080, got "${text}"` });
+        return z.NEVER;
+      }
+      return { host: (match[1] ?? match[2]) as string, port };
+    })
+    .prefault(fallback)
+    .describe(description);
+}
+
+/** A comma-separated list; blanks dropped. */
+export function list(description: string, fallback?: string) {
+  const field = z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
+    .describe(description);
+  return fallback === undefined ? field : field.prefault(fallback);
+}
+
+/** A value that must never be logged; give it as NAME_FILE (a mounted Secret) or NAME. */
+export function secret<T extends z.ZodType>(field: T): T {
+  return field.meta({ secret: true }) as T;
+}
+
+/** An absolute or relative URL with one of the given schemes. */
+export function url(description: string, schemes: string[], fallback?: string) {
+  const field = z
+    .string()
+    .refine(
+      (text) => {
+        try {
+          return schemes.includes(new URL(text).protocol.replace(/:$/, ''));
+        } catch {
+          return false;
+        }
+      },
+      { message: `expected a ${schemes.join(' or ')} URL` },
+    )
+    .describe(description);
+  return fallback === undefined ? field : field.prefault(fallback);
+}

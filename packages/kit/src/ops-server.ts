@@ -1,0 +1,65 @@
+// The operations endpoints the kubelet and Prometheus call: /healthz (liveness: the process
+// answers), /readyz (readiness, from registered checks) and /metrics. Services that need more
+// on the same port (git-sync's `/`) pass extra routes.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { ListenAddress } from './env-fields.js';
+import { closeServer, listen } from './http.js';
+import type { Logger } from './logger.js';
+import type { Readiness } from './readiness.js';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface OpsServerOptions {
+  listen: ListenAddress;
+  readiness: Readiness;
+  registry?: Registry;
+  logger?: Logger;
+  /** Extra handlers by path; they take precedence over the built-in ones. */
+  routes?: Record<string, Route>;
+}
+
+export interface OpsServer {
+  server: Server;
+  address: AddressInfo;
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(text);
+}
+
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const { readiness, registry, logger, routes = {} } = options;
+  const builtIn: Record<string, Route> = {
+    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '/readyz': async (_req, res) => {
+      const report = await readiness.report();
+      sendJson(res, report.ready ? 200 : 503, report);
+    },
+  };
+  if (registry) {
+    builtIn['/metrics'] = async (_req, res) => {
+      const body = await registry.metrics();
+      res.writeHead(200, { 'content-type': registry.contentType });
+      res.end(body);
+    };
+  }
+  const table = { ...builtIn, ...routes };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://ops').pathname;
+    const route = table[path];
+    if (!route) return sendJson(res, 404, { error: `no route ${path}` });
+    Promise.resolve(route(req, res)).catch((error: unknown) => {
+      logger?.error({ err: error, path }, 'ops route failed');
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  const address = await listen(server, options.listen);
+  return { server, address, close: (timeoutMs = 5000) => closeServer(server, timeoutMs) };
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { z } from 'zod';
+import { ConfigError, defineEnv, envTable, loadEnv } from '../src/env.js';
+import { bool, duration, integer, list, listen, secret } from '../src/env-fields.js';
+import { startFixture } from './helpers.js';
+
+const schema = defineEnv({
+  PORT: integer('Port the site listens on', 8080, 1, 65535),
+  PERIOD: duration('How often to sync', '10s'),
+  VERBOSE: bool('Log more', false),
+  PEERS: list('Other hosts', ''),
+  OPS_LISTEN: listen('Ops address', '0.0.0.0:9000'),
+  REPO: z.string().describe('The repository'),
+  PASSWORD: secret(z.string().min(12).optional().describe('Password for the remote')),
+});
+
+const dir = mkdtempSync(join(tmpdir(), 'kit-env-'));
+
+test('parses a valid environment into a typed, frozen object', () => {
+  const config = loadEnv(schema, {
+    REPO: 'https://example.com/r.git',
+    PERIOD: '1m30s',
+    VERBOSE: 'true',
+    PEERS: 'a, b,,',
+  });
+  assert.equal(config.PORT, 8080);
+  assert.equal(config.PERIOD, 90_000);
+  assert.equal(config.VERBOSE, true);
+  assert.deepEqual(config.PEERS, ['a', 'b']);
+  assert.deepEqual(config.OPS_LISTEN, { host: '0.0.0.0', port: 9000 });
+  assert.equal(config.LOG_LEVEL, 'info');
+  assert.ok(Object.isFrozen(config));
+  assert.throws(() => {
+    (config as { PORT: number }).PORT = 1;
+  }, TypeError);
+});
+
+test('"false" is false, an empty variable is unset', () => {
+  const config = loadEnv(schema, { REPO: 'r', VERBOSE: 'false', PORT: '' });
+  assert.equal(config.VERBOSE, false);
+  assert.equal(config.PORT, 8080);
+});
+
+test('every problem is reported at once, by name', () => {
+  const error = catchConfigError(() =>
+    loadEnv(schema, { PORT: '99999', PERIOD: 'soon', VERBOSE: 'maybe', OPS_LISTEN: 'nope', LOG_LEVEL: 'loud' }),
+  );
+  const names = error.problems.map((p) => p.split(':')[0]);
+  assert.deepEqual(names.sort(), ['LOG_LEVEL', 'OPS_LISTEN', 'PERIOD', 'PORT', 'REPO', 'VERBOSE']);
+  assert.match(error.message, /REPO: required but not set/);
+  assert.match(error.message, /PERIOD: expected a duration like 500ms, 10s or 1m30s, got "soon"/);
+  assert.match(error.message, /PORT: .*65535/);
+});
+
+test('NAME_FILE reads the value from a file, one trailing newline dropped', () => {
+  const file = join(dir, 'password');
+  writeFileSync(file, 'correct horse battery\n');
+  const config = loadEnv(schema, { REPO: 'r', PASSWORD_FILE: file });
+  assert.equal(config.PASSWORD, 'correct horse battery');
+});
+
+test('a bad secret is reported by variable and file, never by value', () => {
+  const file = join(dir, 'short');
+  writeFileSync(file, 'hunter2');
+  const fromFile = catchConfigError(() => loadEnv(schema, { REPO: 'r', PASSWORD_FILE: file }));
+  assert.match(fromFile.message, new RegExp(`PASSWORD \\(from PASSWORD_FILE ${file}\\)`));
+  assert.doesNotMatch(fromFile.message, /hunter2/);
+  const direct = catchConfigError(() => loadEnv(schema, { REPO: 'r', PASSWORD: 'hunter2' }));
+  assert.doesNotMatch(direct.message, /hunter2/);
+});
+
+test('a missing file and a doubly-set variable are both errors', () => {
+  const error = catchConfigError(() =>
+    loadEnv(schema, { REPO: 'r', REPO_FILE: join(dir, 'x'), PASSWORD_FILE: join(dir, 'absent') }),
+  );
+  assert.match(error.message, /REPO: set REPO or REPO_FILE, not both/);
+  assert.match(error.message, /PASSWORD_FILE: cannot read .*absent \(ENOENT\)/);
+});
+
+test('the env table is generated from the schema', () => {
+  const table = envTable(schema);
+  assert.match(table, /^\| Variable \| Default \| Meaning \|/);
+  assert.match(table, /\| `PERIOD` \| `10s` \| How often to sync \|/);
+  assert.match(table, /\| `REPO` \| \*\*required\*\* \| The repository \|/);
+  assert.match(table, /\| `PASSWORD` \| — \| Password for the remote Secret: prefer `PASSWORD_FILE`. \|/);
+  assert.match(table, /\| `LOG_LEVEL` \| `info` \| .* One of: `fatal`/);
+});
+
+test('a real process exits 78 and lists every problem', async () => {
+  const run = startFixture({ PORT: 'eighty', SLOW_MS: '-5', OPS_LISTEN: 'x' });
+  assert.equal(await run.exited, 78);
+  assert.match(run.stderr(), /fixture: invalid configuration:/);
+  for (const name of ['PORT', 'SLOW_MS', 'OPS_LISTEN']) assert.match(run.stderr(), new RegExp(`- ${name}: `));
+});
+
+test('--help prints the env table and --version the version, both exit 0', async () => {
+  const help = startFixture({}, ['--help']);
+  assert.equal(await help.exited, 0);
+  assert.match(help.stdout(), /\| `SLOW_MS` \| `500` \| How long \/slow takes \|/);
+  const version = startFixture({}, ['--version']);
+  assert.equal(await version.exited, 0);
+  assert.equal(version.stdout(), '1.2.3\n');
+});
+
+function catchConfigError(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  assert.fail('expected a ConfigError');
+}

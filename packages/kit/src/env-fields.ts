@@ -79,9 +79,12 @@ export function list(description: string, fallback?: string) {
   return fallback === undefined ? field : field.prefault(fallback);
 }
 
-/** A value that must never be logged; give it as NAME_FILE (a mounted Secret) or NAME. */
-export function secret<T extends z.ZodType>(field: T): T {
-  return field.meta({ secret: true }) as T;
+/**
+ * A value that must never be logged. `fileOnly` secrets are accepted only as NAME_FILE (a mounted
+ * Secret), never as a plain variable, which would show in `kubectl describe` and /proc.
+ */
+export function secret<T extends z.ZodType>(field: T, options: { fileOnly?: boolean } = {}): T {
+  return field.meta({ secret: true, ...(options.fileOnly ? { fileOnly: true } : {}) }) as T;
 }
 
 /** An absolute or relative URL with one of the given schemes. */

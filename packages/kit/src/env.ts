@@ -18,8 +18,12 @@ export class ConfigError extends Error {
   }
 }
 
-function isSecret(field: z.ZodType): boolean {
-  return z.globalRegistry.get(field)?.secret === true;
+function isSecret(field: z.ZodType | undefined): boolean {
+  return field !== undefined && z.globalRegistry.get(field)?.secret === true;
+}
+
+function isFileOnly(field: z.ZodType | undefined): boolean {
+  return field !== undefined && z.globalRegistry.get(field)?.fileOnly === true;
 }
 
 /**
@@ -36,7 +40,9 @@ export function loadEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv =
   for (const name of Object.keys(schema.shape)) {
     const direct = env[name];
     const file = env[`${name}_FILE`];
-    if (direct && file) {
+    if (direct && isFileOnly(schema.shape[name])) {
+      problems.push(`${name}: give it as ${name}_FILE (a mounted Secret), not as a plain variable`);
+    } else if (direct && file) {
       problems.push(`${name}: set ${name} or ${name}_FILE, not both`);
     } else if (file) {
       try {
@@ -56,7 +62,7 @@ export function loadEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv =
       const name = String(issue.path[0] ?? '');
       const field = schema.shape[name];
       const value = input[name];
-      const hidden = value !== undefined && (fromFile.has(name) || (field && isSecret(field)));
+      const hidden = value !== undefined && (fromFile.has(name) || isSecret(field));
       let message = value === undefined && issue.code === 'invalid_type' ? 'required but not set' : issue.message;
       if (hidden) message = message.split(value).join('<hidden>');
       const source = fromFile.has(name) ? ` (from ${name}_FILE ${fromFile.get(name)})` : '';
@@ -72,6 +78,7 @@ interface JsonSchemaField {
   default?: unknown;
   enum?: unknown[];
   secret?: boolean;
+  fileOnly?: boolean;
 }
 
 /** The env table as Markdown, generated from the schema: what `--help` prints and the README holds. */
@@ -88,7 +95,11 @@ export function envTable(schema: EnvSchema): string {
         ? '—'
         : `\`${String(field.default)}\``;
     const choices = field.enum ? ` One of: ${field.enum.map((v) => `\`${v}\``).join(', ')}.` : '';
-    const secret = field.secret ? ` Secret: prefer \`${name}_FILE\`.` : '';
+    const secret = field.fileOnly
+      ? ` Secret: only as \`${name}_FILE\`.`
+      : field.secret
+        ? ` Secret: prefer \`${name}_FILE\`.`
+        : '';
     return `| \`${name}\` | ${fallback} | ${(field.description ?? '').replaceAll('|', '\\|')}${choices}${secret} |`;
   });
   return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');

@@ -12,6 +12,11 @@ export interface LifecycleOptions {
   timeoutMs: number;
   /** Pause after readiness goes false and before closing anything. */
   preStopDelayMs?: number;
+  /**
+   * Exit code when a signal, not the service, ends the run. 0 for servers (stopping is their
+   * normal end); a one-shot job that was interrupted has not done its work, so it uses 143.
+   */
+  signalExitCode?: number;
   signals?: NodeJS.Signals[];
   exit?: (code: number) => void;
 }
@@ -22,12 +27,19 @@ export interface Lifecycle {
   /** Aborted when shutdown begins, for loops and timers to stop on. */
   readonly signal: AbortSignal;
   onStop(name: string, closer: Closer): void;
-  /** Shuts down as a signal would (a one-shot job that finished calls this too). */
-  stop(reason: string): Promise<void>;
+  /** Runs the closers and exits with `exitCode` (or 1 if a closer failed or the deadline passed). */
+  stop(reason: string, exitCode?: number): Promise<void>;
 }
 
 export function createLifecycle(options: LifecycleOptions): Lifecycle {
-  const { logger, timeoutMs, preStopDelayMs = 0, signals = ['SIGTERM', 'SIGINT'], exit = process.exit } = options;
+  const {
+    logger,
+    timeoutMs,
+    preStopDelayMs = 0,
+    signalExitCode = 0,
+    signals = ['SIGTERM', 'SIGINT'],
+    exit = process.exit,
+  } = options;
   const closers: { name: string; closer: Closer }[] = [];
   const controller = new AbortController();
   let stopping: Promise<void> | undefined;
@@ -47,7 +59,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
     return code;
   }
 
-  function stop(reason: string): Promise<void> {
+  function stop(reason: string, exitCode = 0): Promise<void> {
     if (stopping) return stopping;
     logger.info({ reason, timeoutMs, preStopDelayMs }, 'shutting down');
     controller.abort(new Error(`shutting down: ${reason}`));
@@ -58,8 +70,9 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         resolve();
       }, timeoutMs + preStopDelayMs);
       deadline.unref();
-      runClosers().then((code) => {
+      runClosers().then((closeCode) => {
         clearTimeout(deadline);
+        const code = Math.max(closeCode, exitCode);
         logger.info({ code }, 'stopped');
         exit(code);
         resolve();
@@ -75,7 +88,7 @@ export function createLifecycle(options: LifecycleOptions): Lifecycle {
         exit(1);
         return;
       }
-      void stop(name);
+      void stop(name, signalExitCode);
     });
   }
 

@@ -16,6 +16,8 @@ export interface ServiceSpec<S extends EnvSchema> {
   /** Bound on graceful shutdown. */
   shutdownTimeoutMs?: (config: Env<S>) => number;
   preStopDelayMs?: (config: Env<S>) => number;
+  /** A one-shot job (an init container) is not done when a signal stops it: exit 143, not 0. */
+  job?: boolean;
   argv?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -67,6 +69,7 @@ export async function runService<S extends EnvSchema>(
     logger,
     timeoutMs: spec.shutdownTimeoutMs?.(config) ?? 10_000,
     preStopDelayMs: spec.preStopDelayMs?.(config) ?? 0,
+    signalExitCode: spec.job ? 143 : 0,
   });
   try {
     await start({ config, logger, lifecycle });

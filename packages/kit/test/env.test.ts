@@ -16,6 +16,7 @@ const schema = defineEnv({
   OPS_LISTEN: listen('Ops address', '0.0.0.0:9000'),
   REPO: z.string().describe('The repository'),
   PASSWORD: secret(z.string().min(12).optional().describe('Password for the remote')),
+  TOKEN: secret(z.string().optional().describe('API token'), { fileOnly: true }),
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'kit-env-'));
@@ -81,12 +82,22 @@ test('a missing file and a doubly-set variable are both errors', () => {
   assert.match(error.message, /PASSWORD_FILE: cannot read .*absent \(ENOENT\)/);
 });
 
+test('a file-only secret given as a plain variable is refused without echoing it', () => {
+  const error = catchConfigError(() => loadEnv(schema, { REPO: 'r', TOKEN: 'tok-in-env' }));
+  assert.match(error.message, /TOKEN: give it as TOKEN_FILE \(a mounted Secret\), not as a plain variable/);
+  assert.doesNotMatch(error.message, /tok-in-env/);
+  const file = join(dir, 'token');
+  writeFileSync(file, 'tok-from-file');
+  assert.equal(loadEnv(schema, { REPO: 'r', TOKEN_FILE: file }).TOKEN, 'tok-from-file');
+});
+
 test('the env table is generated from the schema', () => {
   const table = envTable(schema);
   assert.match(table, /^\| Variable \| Default \| Meaning \|/);
   assert.match(table, /\| `PERIOD` \| `10s` \| How often to sync \|/);
   assert.match(table, /\| `REPO` \| \*\*required\*\* \| The repository \|/);
   assert.match(table, /\| `PASSWORD` \| — \| Password for the remote Secret: prefer `PASSWORD_FILE`. \|/);
+  assert.match(table, /\| `TOKEN` \| — \| API token Secret: only as `TOKEN_FILE`. \|/);
   assert.match(table, /\| `LOG_LEVEL` \| `info` \| .* One of: `fatal`/);
 });
 

@@ -17,5 +17,12 @@ export { createLogger, type Logger, type LoggerOptions, REDACT_PATHS } from './l
 export { createMetricsRegistry } from './metrics.js';
 export { type OpsServer, type OpsServerOptions, type Route, sendJson, startOpsServer } from './ops-server.js';
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
-export { helpText, packageVersion, runService, type ServiceContext, type ServiceSpec } from './service.js';
+export {
+  exitWithConfigError,
+  helpText,
+  packageVersion,
+  runService,
+  type ServiceContext,
+  type ServiceSpec,
+} from './service.js';
 export { TERMINATION_LOG, writeTerminationLog } from './termination-log.js';

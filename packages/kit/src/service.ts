@@ -51,14 +51,17 @@ export async function runService<S extends EnvSchema>(
     process.exit(0);
   }
   if (argv.length > 0) {
-    failConfig(spec.name, `unexpected arguments: ${argv.join(' ')} (configure with environment variables; see --help)`);
+    exitWithConfigError(
+      spec.name,
+      `unexpected arguments: ${argv.join(' ')} (configure with environment variables; see --help)`,
+    );
   }
 
   let config: Env<S>;
   try {
     config = loadEnv(spec.envSchema, spec.env ?? process.env);
   } catch (error) {
-    if (error instanceof ConfigError) failConfig(spec.name, error.message);
+    if (error instanceof ConfigError) exitWithConfigError(spec.name, error.message);
     throw error;
   }
 
@@ -78,7 +81,8 @@ export async function runService<S extends EnvSchema>(
   }
 }
 
-function failConfig(name: string, message: string): never {
+/** Bad configuration: the readable reason on stderr and in the termination log, exit 78. */
+export function exitWithConfigError(name: string, message: string): never {
   process.stderr.write(`${name}: ${message}\n`);
   writeTerminationLog(`${name}: ${message}`);
   process.exit(EXIT_CONFIG);

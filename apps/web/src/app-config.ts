@@ -1,0 +1,138 @@
+// The config file config-init fetched. It is validated here too: the app trusts no file it did
+// not check. At start an invalid file is fatal (a failed init must not look like a healthy app);
+// later, an invalid new file keeps the old config and says why.
+import { createHash } from 'node:crypto';
+import { readFileSync, readlinkSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Logger } from '@pod-patterns/kit';
+import { z } from 'zod';
+
+export const appConfigSchema = z.looseObject({
+  site: z.object({
+    title: z.string().min(1),
+    greeting: z.string().default(''),
+  }),
+  features: z
+    .object({
+      /** Count page views in Redis. */
+      visitCounter: z.boolean().default(true),
+      /** Serve the /_pod dashboard. */
+      podDashboard: z.boolean().default(true),
+    })
+    .catchall(z.boolean())
+    .default({ visitCounter: true, podDashboard: true }),
+  version: z.string().optional(),
+});
+
+export interface LoadedConfig {
+  values: z.output<typeof appConfigSchema>;
+  /** The `version` key, or a digest of the file when it has none. */
+  version: string;
+  file: string;
+  /** The config-init generation the file belongs to (`..data` target), when there is one. */
+  generation: string | undefined;
+  /** When the file was written, which is when config-init fetched it. */
+  fetchedAt: string;
+  loadedAt: string;
+}
+
+export class AppConfigError extends Error {}
+
+export function loadAppConfig(file: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new AppConfigError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code}): did config-init run?`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new AppConfigError(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = appConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new AppConfigError(`${file} is not a valid app config: ${problems.join('; ')}`);
+  }
+  let generation: string | undefined;
+  try {
+    generation = readlinkSync(join(dirname(file), '..data'));
+  } catch {
+    generation = undefined; // not written by config-init (a plain file in local runs)
+  }
+  return {
+    values: parsed.data,
+    version: parsed.data.version ?? `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 12)}`,
+    file,
+    generation,
+    fetchedAt: statSync(file).mtime.toISOString(),
+    loadedAt: new Date().toISOString(),
+  };
+}
+
+/** Holds the current config and, when asked, reloads it on change. */
+export class AppConfigHolder {
+  #current: LoadedConfig;
+  #watching = false;
+  #reloads = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly logger: Logger,
+  ) {
+    this.#current = loadAppConfig(file);
+  }
+
+  get current(): LoadedConfig {
+    return this.#current;
+  }
+
+  /** How many times a changed, valid config replaced the one in use. */
+  get reloads(): number {
+    return this.#reloads;
+  }
+
+  /**
+   * Polls with stat, which follows symlinks: config-init's `..data` swap changes the inode seen
+   * through the stable link, which fs.watch on the link would miss.
+   */
+  watch(intervalMs = 1000): void {
+    this.#watching = true;
+    watchFile(this.file, { interval: intervalMs, persistent: false }, (now, before) => {
+      if (now.mtimeMs === before.mtimeMs && now.ino === before.ino) return;
+      this.reload();
+    });
+  }
+
+  reload(): void {
+    try {
+      const next = loadAppConfig(this.file);
+      if (next.version !== this.#current.version || next.generation !== this.#current.generation) {
+        this.logger.info({ from: this.#current.version, to: next.version }, 'config reloaded');
+        this.#reloads += 1;
+      }
+      this.#current = next;
+    } catch (error) {
+      this.logger.warn(
+        { error: (error as Error).message, kept: this.#current.version },
+        'config change rejected; keeping the old config',
+      );
+    }
+  }
+
+  close(): void {
+    if (this.#watching) unwatchFile(this.file);
+  }
+}
+
+const SECRET_KEY = /pass|secret|token|key|credential|auth/i;
+
+/** The config's values with anything that looks secret hidden, for the dashboard. */
+export function redactValues(value: unknown, key = ''): unknown {
+  if (SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return '••••••';
+  if (Array.isArray(value)) return value.map((v) => redactValues(v));
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValues(v, k)]));
+}

@@ -1,0 +1,129 @@
+// The request listener: every request is timed into the app's own stats; a cached site file is
+// served at once (static-site.ts), and everything else goes to the express app: probes, the
+// /_pod dashboard and the rest of the site, with helmet's security headers on all of it.
+import type { RequestListener } from 'node:http';
+import type { Logger, Readiness } from '@pod-patterns/kit';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { AppConfigHolder } from './app-config.js';
+import type { ContentSource } from './content.js';
+import type { FileCache } from './file-cache.js';
+import { dashboardBody, dashboardPage, errorPage, noContentPage, notFoundPage, REFRESH_SCRIPT } from './pages.js';
+import type { PodStatusReader } from './pod-status.js';
+import { securityMiddleware } from './security-headers.js';
+import { createSite } from './static-site.js';
+import type { RouteClass, Stats } from './stats.js';
+import type { VisitCounter } from './visits.js';
+
+export interface AppDeps {
+  appConfig: AppConfigHolder;
+  content: ContentSource;
+  visits: VisitCounter;
+  stats: Stats;
+  readiness: Readiness;
+  podStatus: PodStatusReader;
+  logger: Logger;
+  cache: FileCache;
+  cacheMaxAgeMs: number;
+}
+
+function routeClass(path: string): RouteClass {
+  if (path === '/healthz' || path === '/readyz') return 'probe';
+  if (path === '/_pod' || path.startsWith('/_pod/')) return 'dashboard';
+  return 'site';
+}
+
+export function createRequestListener(deps: AppDeps): RequestListener {
+  const { appConfig, content, visits, stats, readiness, podStatus, logger } = deps;
+  const site = createSite({
+    content,
+    cache: deps.cache,
+    cacheMaxAgeMs: deps.cacheMaxAgeMs,
+    notFound: sendNotFound,
+    noContent: (_req, res) => {
+      res
+        .status(503)
+        .set({ 'retry-after': '5', 'cache-control': 'no-store' })
+        .type('html')
+        .send(noContentPage(content.link));
+    },
+    badRequest: (_req, res, reason) => {
+      res
+        .status(400)
+        .set('cache-control', 'no-store')
+        .type('html')
+        .send(errorPage(400, `Bad request: ${reason}.`));
+    },
+    onPageView: (path) => countView(path),
+    onEscape: (path, target) => logger.warn({ path, target }, 'refused a path that resolves outside the content root'),
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(securityMiddleware);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const report = await readiness.report();
+    res.status(report.ready ? 200 : 503).json(report);
+  });
+
+  const dashboardEnabled = () => appConfig.current.values.features.podDashboard !== false;
+  app.get('/_pod/status', async (_req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(_req, res);
+    res.set('cache-control', 'no-store').json(await podStatus.read());
+  });
+  app.get('/_pod/fragment', async (_req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(_req, res);
+    const { title, greeting } = appConfig.current.values.site;
+    res
+      .set('cache-control', 'no-store')
+      .type('html')
+      .send(dashboardBody(await podStatus.read(), title, greeting).text);
+  });
+  app.get('/_pod/refresh.js', (_req, res) => {
+    res.type('js').set('cache-control', 'no-cache').send(REFRESH_SCRIPT);
+  });
+  app.get('/_pod', async (req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(req, res);
+    const { title, greeting } = appConfig.current.values.site;
+    res
+      .set('cache-control', 'no-store')
+      .type('html')
+      .send(dashboardPage(await podStatus.read(), title, greeting));
+    countView('/_pod');
+  });
+
+  function countView(path: string): void {
+    if (appConfig.current.values.features.visitCounter !== false) visits.count(path);
+  }
+
+  function sendNotFound(req: Request, res: Response): void {
+    res.status(404).set('cache-control', 'no-store').type('html').send(notFoundPage(req.path));
+  }
+
+  app.use(site.handler);
+
+  const onError: ErrorRequestHandler = (error, req, res, _next) => {
+    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error, path: req.path }, 'request failed');
+    if (res.headersSent) return void res.destroy();
+    res
+      .status(status)
+      .set('cache-control', 'no-store')
+      .type('html')
+      .send(errorPage(status, status === 500 ? 'Internal error.' : 'Bad request.'));
+  };
+  app.use(onError);
+
+  return (req, res) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      stats.observe(routeClass(req.url?.split('?')[0] ?? '/'), res.statusCode, ms);
+    });
+    if (!site.serveCached(req, res)) app(req, res);
+  };
+}

@@ -1,0 +1,14 @@
+// `npm run bench`: every benchmark, or the ones named (`npm run bench -- web`). Timing never
+// fails the run; each benchmark prints its table, its ratios and whether the goal was met.
+import { benchWeb } from './web.js';
+
+const benchmarks: Record<string, () => Promise<void>> = { web: benchWeb };
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of chosen.length > 0 ? chosen : Object.keys(benchmarks)) {
+  const bench = benchmarks[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; have: ${Object.keys(benchmarks).join(', ')}`);
+    process.exit(2);
+  }
+  await bench();
+}

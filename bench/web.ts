@@ -1,0 +1,101 @@
+// web against nginx: a 4 KiB page, 64 connections, the same file from the same folder, side by
+// side in one run. Goals (issue #3): at least 0.5x nginx's requests per second with the visit
+// counter off, and a p99 under 5 ms with it on (through a real redis-server).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Running, spawnNode, startRedis } from '@pod-patterns/testing';
+import { haveNginx, startNginx } from './lib/nginx.js';
+import { fmt, median, printTable } from './lib/stats.js';
+import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const CONNECTIONS = 64;
+const webEntry = fileURLToPath(new URL('../apps/web/dist/main.js', import.meta.url));
+
+export async function benchWeb(): Promise<void> {
+  console.log(
+    `\n## web vs nginx: 4 KiB page, ${CONNECTIONS} connections, ${ROUNDS} rounds x ${SECONDS}s (wrk, 1 thread)\n`,
+  );
+  if (!haveWrk() || !haveNginx()) {
+    console.log('skipped: needs wrk and nginx (apt-get install wrk nginx-light)');
+    return;
+  }
+  const root = mkdtempSync(join(tmpdir(), 'bench-web-'));
+  const sha = randomBytes(20).toString('hex');
+  const worktree = join(root, '.worktrees', sha);
+  mkdirSync(worktree, { recursive: true });
+  const page = `<!doctype html><title>bench</title><pre>${'x'.repeat(4096 - 40)}</pre>\n`.slice(0, 4096);
+  writeFileSync(join(worktree, 'index.html'), page);
+  symlinkSync(join('.worktrees', sha), join(root, 'site'));
+
+  const config = (visitCounter: boolean) => {
+    const file = join(root, `config-${visitCounter}.json`);
+    writeFileSync(file, JSON.stringify({ site: { title: 'bench' }, features: { visitCounter } }));
+    return file;
+  };
+  const startWeb = async (env: Record<string, string>): Promise<Running & { port: number }> => {
+    const run = spawnNode(webEntry, [], {
+      env: {
+        PORT: '0',
+        HOST: '127.0.0.1',
+        STATS_LISTEN: '127.0.0.1:0',
+        CONTENT_DIR: join(root, 'site'),
+        POD_CONTAINERS: 'web:main',
+        SHUTDOWN_DELAY: '0s',
+        ...env,
+      },
+    });
+    const line = await run.waitForLog('listening');
+    return Object.assign(run, { port: line.port as number });
+  };
+
+  const nginx = await startNginx(worktree);
+  const webOff = await startWeb({ CONFIG_FILE: config(false), REDIS_URL: 'redis://127.0.0.1:1' });
+  const redis = await startRedis();
+  const webOn = await startWeb({ CONFIG_FILE: config(true), REDIS_URL: redis.url });
+
+  const runs: Record<string, LoadResult[]> = { nginx: [], 'web (counter off)': [], 'web (counter on)': [] };
+  const urls: Record<string, string> = {
+    nginx: `http://127.0.0.1:${nginx.port}/index.html`,
+    'web (counter off)': `http://127.0.0.1:${webOff.port}/`,
+    'web (counter on)': `http://127.0.0.1:${webOn.port}/`,
+  };
+  for (const url of Object.values(urls)) wrk(url, CONNECTIONS, 2); // warm-up (JIT, caches)
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, url] of Object.entries(urls)) runs[name]?.push(wrk(url, CONNECTIONS, SECONDS));
+  }
+  const status = (await (await fetch(`http://127.0.0.1:${webOn.port}/_pod/status`)).json()) as {
+    visits: { total?: number };
+  };
+  const counted = status.visits.total ?? 0;
+
+  nginx.stop();
+  webOff.kill();
+  webOn.kill();
+  await redis.stop();
+
+  const med = (name: string, key: keyof LoadResult) => median((runs[name] ?? []).map((r) => r[key]));
+  const nginxRps = med('nginx', 'rps');
+  printTable(
+    ['server', 'req/s (median)', 'x nginx', 'p50 ms', 'p99 ms', 'errors', 'req/s per round'],
+    Object.keys(runs).map((name) => [
+      name,
+      fmt(med(name, 'rps')),
+      fmt(med(name, 'rps') / nginxRps, 2),
+      fmt(med(name, 'p50ms'), 2),
+      fmt(med(name, 'p99ms'), 2),
+      (runs[name] ?? []).reduce((a, r) => a + r.errors, 0),
+      (runs[name] ?? []).map((r) => fmt(r.rps)).join(' / '),
+    ]),
+  );
+  const ratio = med('web (counter off)', 'rps') / nginxRps;
+  const p99 = med('web (counter on)', 'p99ms');
+  console.log(`\ngoal: web (counter off) >= 0.5x nginx req/s: ${fmt(ratio, 2)}x ${ratio >= 0.5 ? 'met' : 'NOT met'}`);
+  console.log(`goal: web (counter on) p99 < 5 ms: ${fmt(p99, 2)} ms ${p99 < 5 ? 'met' : 'NOT met'}`);
+  console.log(`visits counted in Redis during the counter-on runs: ${counted}`);
+  console.log('nginx: worker_processes 1, sendfile, access_log off; web: one Node process. Both on 127.0.0.1.');
+}

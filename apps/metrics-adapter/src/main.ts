@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+// metrics-adapter: the adapter. It reads the app's own JSON stats on the shared localhost and
+// presents them to Prometheus; the app never learns Prometheus exists.
+import { fileURLToPath } from 'node:url';
+import { exitWithConfigError, packageVersion, Readiness, runService, startOpsServer } from '@pod-patterns/kit';
+import { envSchema } from './config.js';
+import { negotiate, OwnMetrics, render } from './exposition.js';
+import { mapDocument } from './map-document.js';
+import { BUILT_IN_MAPPING, loadMapping, type Mapping, MappingError } from './mapping.js';
+import { Source } from './source.js';
+
+const version = packageVersion(new URL('../package.json', import.meta.url));
+
+await runService(
+  {
+    name: 'metrics-adapter',
+    version,
+    summary: "exposes an app's own JSON stats as Prometheus metrics",
+    envSchema,
+    shutdownTimeoutMs: () => 5000,
+  },
+  async ({ config, logger, lifecycle }) => {
+    const mappingFile = config.ADAPTER_MAPPING_FILE ?? fileURLToPath(BUILT_IN_MAPPING);
+    let mapping: Mapping;
+    try {
+      mapping = loadMapping(mappingFile);
+    } catch (error) {
+      if (error instanceof MappingError) exitWithConfigError('metrics-adapter', error.message);
+      throw error;
+    }
+    for (const warning of mapping.warnings) logger.warn({ file: mappingFile }, warning);
+
+    const source = new Source({
+      url: config.ADAPTER_SOURCE_URL,
+      timeoutMs: config.ADAPTER_SOURCE_TIMEOUT,
+      maxBytes: config.ADAPTER_SOURCE_MAX_BYTES,
+      cacheTtlMs: config.ADAPTER_CACHE_TTL,
+    });
+    const own = new OwnMetrics(
+      mapping.namespace,
+      mapping.rules.map((r) => r.name),
+    );
+    const readiness = new Readiness(() => lifecycle.stopping);
+    readiness.add('mapping', () => true); // loaded, or the process would have exited
+
+    const ops = await startOpsServer({
+      listen: config.ADAPTER_LISTEN,
+      readiness,
+      logger,
+      routes: {
+        // An exporter answers 200 even when its source is down: `<ns>_up 0` says so.
+        '/metrics': async (req, res) => {
+          const { result, fresh } = await source.get();
+          let mapped: ReturnType<typeof mapDocument>['metrics'] = [];
+          if (fresh) own.fetched(result.seconds);
+          if (result.ok) {
+            const outcome = mapDocument(mapping, result.document);
+            mapped = outcome.metrics;
+            if (fresh) {
+              for (const miss of outcome.misses) {
+                own.miss(miss.rule);
+                logger.debug(miss, 'mapping miss');
+              }
+            }
+            own.up(1);
+          } else {
+            if (fresh) {
+              own.error(result.reason);
+              logger.warn(
+                { reason: result.reason, error: result.message, url: config.ADAPTER_SOURCE_URL },
+                'source fetch failed',
+              );
+            }
+            own.up(0);
+          }
+          const { contentType, body } = await render(own, mapped, negotiate(req));
+          res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
+          res.end(body);
+        },
+      },
+    });
+    lifecycle.onStop('http server', () => ops.close(4000));
+    logger.info(
+      { port: ops.address.port, source: config.ADAPTER_SOURCE_URL, mapping: mappingFile, rules: mapping.rules.length },
+      'listening',
+    );
+  },
+);

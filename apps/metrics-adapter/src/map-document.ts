@@ -1,0 +1,163 @@
+// Applies the mapping rules to one source document. Each rule is all or nothing: a rule whose
+// path matches nothing, or whose values are not numbers any more (the source's shape drifted),
+// yields no series at all and is reported as a miss, never as half-mapped numbers.
+import { query } from './json-path.js';
+import type { Mapping, Rule } from './mapping.js';
+
+export interface Sample {
+  /** Set for histogram parts (`_bucket`, `_sum`, `_count`); plain metrics use the metric's name. */
+  suffix?: '_bucket' | '_sum' | '_count';
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface MappedMetric {
+  name: string;
+  help: string;
+  type: Rule['type'];
+  samples: Sample[];
+}
+
+export interface Miss {
+  rule: string;
+  reason: string;
+}
+
+export interface MappingResult {
+  metrics: MappedMetric[];
+  misses: Miss[];
+}
+
+class RuleMiss extends Error {}
+
+export function mapDocument(mapping: Mapping, document: unknown): MappingResult {
+  const metrics: MappedMetric[] = [];
+  const misses: Miss[] = [];
+  for (const rule of mapping.rules) {
+    try {
+      const samples = mapRule(rule, document);
+      if (samples.length === 0) throw new RuleMiss(`${rule.path} matched nothing`);
+      metrics.push({ name: rule.name, help: rule.help, type: rule.type, samples });
+    } catch (error) {
+      if (!(error instanceof RuleMiss)) throw error;
+      misses.push({ rule: rule.name, reason: error.message });
+    }
+  }
+  return { metrics, misses };
+}
+
+function mapRule(rule: Rule, document: unknown): Sample[] {
+  const samples: Sample[] = [];
+  const seen = new Set<string>();
+  const keyValues: string[] = [];
+
+  // Walks one level of object keys per name in rule.keys; the values at the bottom are leaves.
+  const walk = (node: unknown, depth: number): void => {
+    const label = rule.keys[depth];
+    if (label !== undefined) {
+      if (node === null || typeof node !== 'object' || Array.isArray(node)) {
+        throw new RuleMiss(`expected an object whose keys are ${label} values, found ${kind(node)}`);
+      }
+      for (const key of Object.keys(node)) {
+        keyValues[depth] = key;
+        walk((node as Record<string, unknown>)[key], depth + 1);
+      }
+      return;
+    }
+    const labels: Record<string, string> = { ...rule.const_labels };
+    rule.keys.forEach((name, i) => {
+      labels[name] = keyValues[i] as string;
+    });
+    if (rule.hasFieldLabels) Object.assign(labels, fieldLabels(rule, node));
+    // Every sample of a rule has the same label names in the same order: the values identify it.
+    const identity = Object.values(labels).join('\u0000');
+    if (seen.has(identity))
+      throw new RuleMiss(
+        `two values for the same series {${Object.entries(labels)
+          .map(([k, v]) => `${k}="${v}"`)
+          .join(',')}}`,
+      );
+    seen.add(identity);
+    if (rule.type === 'histogram') {
+      samples.push(...histogram(rule, node, labels));
+    } else {
+      const value = rule.value === undefined ? toNumber(node, rule.path) : number(rule.value, node, rule.path);
+      samples.push({ labels, value: value * rule.scale });
+    }
+  };
+  for (const node of query(rule.path, document)) walk(node, 0);
+  return samples;
+}
+
+function fieldLabels(rule: Rule, leaf: unknown): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [name, path] of Object.entries(rule.labels)) {
+    const [value, ...more] = query(path, leaf);
+    if (more.length > 0) throw new RuleMiss(`label ${name}: ${path} matched ${more.length + 1} values`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new RuleMiss(`label ${name}: ${path} is ${kind(value)}`);
+    }
+    labels[name] = String(value);
+  }
+  return labels;
+}
+
+function number(spec: string | number, node: unknown, where: string): number {
+  if (typeof spec === 'number') return spec;
+  const [value, ...more] = query(spec, node);
+  if (more.length > 0) throw new RuleMiss(`${where}: ${spec} matched ${more.length + 1} values`);
+  return toNumber(value, `${where} ${spec}`);
+}
+
+function toNumber(value: unknown, where: string): number {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
+  throw new RuleMiss(`${where}: expected a number, found ${kind(value)}`);
+}
+
+/** A cumulative histogram: buckets (ascending `le`, non-decreasing counts, ending in +Inf), sum, count. */
+function histogram(rule: Rule, node: unknown, labels: Record<string, string>): Sample[] {
+  const [raw] = query(rule.buckets as string, node);
+  let pairs: [unknown, unknown][];
+  if (Array.isArray(raw)) {
+    pairs = raw.map((b) => [
+      (b as Record<string, unknown>)?.[rule.bucket_le],
+      (b as Record<string, unknown>)?.[rule.bucket_count],
+    ]);
+  } else if (raw !== null && typeof raw === 'object') {
+    pairs = Object.entries(raw);
+  } else {
+    throw new RuleMiss(`buckets ${rule.buckets} is ${kind(raw)}`);
+  }
+  const buckets = pairs
+    .map(([le, count]) => {
+      const bound =
+        le === '+Inf' || le === 'Inf' || le === Number.POSITIVE_INFINITY
+          ? Number.POSITIVE_INFINITY
+          : toNumber(le, 'bucket le');
+      return { le: bound, count: toNumber(count, `bucket ${String(le)} count`) };
+    })
+    .sort((a, b) => a.le - b.le);
+  const count = number(rule.count as string, node, 'count');
+  const sum = number(rule.sum as string, node, 'sum') * rule.scale;
+  if (buckets.at(-1)?.le !== Number.POSITIVE_INFINITY) buckets.push({ le: Number.POSITIVE_INFINITY, count });
+  for (let i = 1; i < buckets.length; i++) {
+    if ((buckets[i]?.count ?? 0) < (buckets[i - 1]?.count ?? 0)) throw new RuleMiss('bucket counts are not cumulative');
+  }
+  if (buckets.at(-1)?.count !== count) throw new RuleMiss('the +Inf bucket does not equal count');
+  const formatLe = (le: number) =>
+    le === Number.POSITIVE_INFINITY ? '+Inf' : String(Number((le * rule.scale).toPrecision(12)));
+  return [
+    ...buckets.map((b): Sample => ({ suffix: '_bucket', labels: { ...labels, le: formatLe(b.le) }, value: b.count })),
+    { suffix: '_sum', labels, value: sum },
+    { suffix: '_count', labels, value: count },
+  ];
+}
+
+function kind(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value} (${JSON.stringify(value).slice(0, 40)})`;
+}

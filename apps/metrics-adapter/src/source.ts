@@ -1,0 +1,95 @@
+// Fetching the source document: once per scrape, shared by scrapes that arrive while a fetch
+// is under way, bounded in time and size, and never thrown: a failure is a result with a reason
+// (a low-cardinality label for adapter_source_errors_total). undici's request() is used rather
+// than fetch(): it is the same client with less per-request work, and its body is a Node stream.
+import { type Dispatcher, request } from 'undici';
+
+export type ErrorReason = 'timeout' | 'network' | 'http_status' | 'too_large' | 'invalid_json';
+export const ERROR_REASONS: ErrorReason[] = ['timeout', 'network', 'http_status', 'too_large', 'invalid_json'];
+
+export type SourceResult =
+  | { ok: true; document: unknown; seconds: number }
+  | { ok: false; reason: ErrorReason; message: string; seconds: number };
+
+export interface SourceOptions {
+  url: string;
+  timeoutMs: number;
+  maxBytes: number;
+  /** Serve the last good result for this long; 0 fetches every time. */
+  cacheTtlMs: number;
+}
+
+export class Source {
+  #inflight: Promise<SourceResult> | undefined;
+  #cached: { at: number; result: SourceResult } | undefined;
+
+  constructor(private readonly options: SourceOptions) {}
+
+  /** The document for this scrape; `fresh` is false when another scrape's fetch or the cache answered. */
+  async get(): Promise<{ result: SourceResult; fresh: boolean }> {
+    if (this.#cached && Date.now() - this.#cached.at < this.options.cacheTtlMs)
+      return { result: this.#cached.result, fresh: false };
+    if (this.#inflight) return { result: await this.#inflight, fresh: false };
+    this.#inflight = this.#fetch().finally(() => {
+      this.#inflight = undefined;
+    });
+    const result = await this.#inflight;
+    if (result.ok && this.options.cacheTtlMs > 0) this.#cached = { at: Date.now(), result };
+    return { result, fresh: true };
+  }
+
+  async #fetch(): Promise<SourceResult> {
+    const started = performance.now();
+    const seconds = () => (performance.now() - started) / 1000;
+    const fail = (reason: ErrorReason, message: string): SourceResult => ({
+      ok: false,
+      reason,
+      message,
+      seconds: seconds(),
+    });
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(this.options.url, {
+        headers: { accept: 'application/json' },
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+    } catch (error) {
+      return classify(error, fail, this.options.timeoutMs);
+    }
+    const { statusCode, headers, body } = response;
+    try {
+      if (statusCode < 200 || statusCode >= 300) {
+        await body.dump();
+        return fail('http_status', `HTTP ${statusCode}`);
+      }
+      if (Number(headers['content-length']) > this.options.maxBytes) {
+        body.destroy();
+        return fail('too_large', `declared ${headers['content-length']} bytes`);
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of body) {
+        size += (chunk as Buffer).length;
+        if (size > this.options.maxBytes) {
+          body.destroy();
+          return fail('too_large', `over ${this.options.maxBytes} bytes`);
+        }
+        chunks.push(chunk as Buffer);
+      }
+      try {
+        return { ok: true, document: JSON.parse(Buffer.concat(chunks).toString('utf8')), seconds: seconds() };
+      } catch (error) {
+        return fail('invalid_json', (error as Error).message);
+      }
+    } catch (error) {
+      return classify(error, fail, this.options.timeoutMs);
+    }
+  }
+}
+
+function classify(error: unknown, fail: (r: ErrorReason, m: string) => SourceResult, timeoutMs: number): SourceResult {
+  const err = error as Error & { cause?: Error; code?: string };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError')
+    return fail('timeout', `no answer within ${timeoutMs}ms`);
+  return fail('network', [err.code, err.cause?.message ?? err.message].filter(Boolean).join(' '));
+}

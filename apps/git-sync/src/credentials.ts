@@ -1,0 +1,66 @@
+// How git gets credentials without them ever touching a command line, the remote URL in
+// .git/config, or a log: for HTTP(S), GIT_ASKPASS points at a tiny Node script that answers
+// git's prompts from variables set only for that git process; the password file is read again
+// for every sync, so a rotated token works. For SSH, an ssh config file names the key and the
+// known-hosts file, and GIT_SSH_COMMAND only names that file.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from './config.js';
+
+const ASKPASS = `#!${process.execPath}
+const prompt = (process.argv[2] || '').toLowerCase();
+process.stdout.write((prompt.startsWith('username') ? process.env.GITSYNC_ASKPASS_USERNAME : process.env.GITSYNC_ASKPASS_PASSWORD) || '');
+`;
+
+export class Credentials {
+  readonly #dir = mkdtempSync(join(tmpdir(), 'git-sync-'));
+  readonly #askpass: string | undefined;
+  readonly #sshConfig: string | undefined;
+
+  constructor(
+    private readonly config: Config,
+    /** GITSYNC_PASSWORD_FILE, read again for every sync. */
+    private readonly passwordFile: string | undefined,
+  ) {
+    if (config.GITSYNC_USERNAME) {
+      this.#askpass = join(this.#dir, 'askpass');
+      writeFileSync(this.#askpass, ASKPASS, { mode: 0o700 });
+    }
+    if (config.GITSYNC_SSH_KEY_FILE) {
+      this.#sshConfig = join(this.#dir, 'ssh_config');
+      const knownHosts = config.GITSYNC_SSH_KNOWN_HOSTS
+        ? [`UserKnownHostsFile "${config.GITSYNC_SSH_KNOWN_HOSTS_FILE}"`, 'StrictHostKeyChecking yes']
+        : ['UserKnownHostsFile /dev/null', 'StrictHostKeyChecking no'];
+      writeFileSync(
+        this.#sshConfig,
+        [
+          'Host *',
+          `  IdentityFile "${config.GITSYNC_SSH_KEY_FILE}"`,
+          '  IdentitiesOnly yes',
+          '  BatchMode yes',
+          ...knownHosts.map((l) => `  ${l}`),
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+    }
+  }
+
+  /** Environment for git commands that talk to the remote; reads the password file now. */
+  remoteEnv(): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    if (this.#askpass) {
+      env.GIT_ASKPASS = this.#askpass;
+      env.GITSYNC_ASKPASS_USERNAME = this.config.GITSYNC_USERNAME;
+      env.GITSYNC_ASKPASS_PASSWORD = this.#password();
+    }
+    if (this.#sshConfig) env.GIT_SSH_COMMAND = `ssh -F ${this.#sshConfig}`;
+    return env;
+  }
+
+  #password(): string {
+    if (this.passwordFile) return readFileSync(this.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    return this.config.GITSYNC_PASSWORD ?? '';
+  }
+}

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// git-sync: the sidecar. It keeps a git repository synced into a shared volume for the whole
+// life of the pod, publishing each revision atomically behind a symlink the app reads through.
+import { createServer } from 'node:http';
+import { isAbsolute } from 'node:path';
+import {
+  closeServer,
+  exitWithConfigError,
+  listenHttp,
+  packageVersion,
+  Readiness,
+  runService,
+  sendJson,
+  startOpsServer,
+} from '@pod-patterns/kit';
+import { envSchema } from './config.js';
+import { Credentials } from './credentials.js';
+import { flagsToEnv } from './flags.js';
+import { Git } from './git.js';
+import { exechook, HookRunner, webhook } from './hooks.js';
+import { defaultLinkName, Layout } from './layout.js';
+import { createSyncMetrics } from './metrics.js';
+import { Repo } from './repo.js';
+import { Syncer } from './syncer.js';
+
+const version = packageVersion(new URL('../package.json', import.meta.url));
+const flags = flagsToEnv(process.argv.slice(2));
+if (flags.problems.length > 0) exitWithConfigError('git-sync', flags.problems.join('; '));
+const env = { ...process.env, ...flags.env };
+
+await runService(
+  {
+    name: 'git-sync',
+    version,
+    summary: 'keeps a git repository synced into a shared volume, publishing each revision atomically',
+    envSchema,
+    argv: flags.rest,
+    env,
+    shutdownTimeoutMs: () => 10_000,
+  },
+  async ({ config, logger, lifecycle }) => {
+    const problems: string[] = [];
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(config.GITSYNC_REPO)) {
+      problems.push('GITSYNC_REPO holds a password; use GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE');
+    }
+    if (!isAbsolute(config.GITSYNC_ROOT)) problems.push('GITSYNC_ROOT must be an absolute path');
+    const linkName = config.GITSYNC_LINK ?? defaultLinkName(config.GITSYNC_REPO);
+    if (linkName.includes('/') || linkName.startsWith('.'))
+      problems.push('GITSYNC_LINK must be a plain name, not a path or a dotfile');
+    const trigger = config.GITSYNC_TRIGGER_BIND;
+    if (trigger && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(trigger.host)) {
+      problems.push('GITSYNC_TRIGGER_BIND must be a loopback address: only containers of this pod may trigger a sync');
+    }
+    let sparsePatterns: string[] | undefined;
+    try {
+      sparsePatterns = await Repo.readPatterns(config.GITSYNC_SPARSE_CHECKOUT_FILE);
+    } catch (error) {
+      problems.push(`GITSYNC_SPARSE_CHECKOUT_FILE: ${(error as Error).message}`);
+    }
+    if (problems.length > 0) exitWithConfigError('git-sync', problems.join('; '));
+    if (config.GITSYNC_VERBOSE !== undefined) {
+      logger.level = config.GITSYNC_VERBOSE >= 5 ? 'trace' : config.GITSYNC_VERBOSE >= 1 ? 'debug' : 'info';
+    }
+
+    const credentials = new Credentials(config, env.GITSYNC_PASSWORD_FILE);
+    const git = new Git(() => ({
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      GIT_TERMINAL_PROMPT: '0',
+      LC_ALL: 'C',
+    }));
+    const layout = new Layout(config.GITSYNC_ROOT, linkName);
+    const repo = new Repo(git, layout.gitDir, {
+      repo: config.GITSYNC_REPO,
+      ref: config.GITSYNC_REF,
+      depth: config.GITSYNC_DEPTH,
+      submodules: config.GITSYNC_SUBMODULES,
+      sparsePatterns,
+    });
+    const metrics = createSyncMetrics();
+    const onHook = (name: string, ok: boolean) => metrics.hookRuns.inc({ name, status: ok ? 'success' : 'error' });
+    const hooks: HookRunner[] = [];
+    if (config.GITSYNC_WEBHOOK_URL) {
+      const hook = webhook(
+        config.GITSYNC_WEBHOOK_URL,
+        config.GITSYNC_WEBHOOK_METHOD,
+        config.GITSYNC_WEBHOOK_SUCCESS_STATUS,
+        config.GITSYNC_WEBHOOK_TIMEOUT,
+      );
+      hooks.push(new HookRunner('webhook', hook, config.GITSYNC_WEBHOOK_BACKOFF, logger, onHook));
+    }
+    if (config.GITSYNC_EXECHOOK_COMMAND) {
+      const hook = exechook(config.GITSYNC_EXECHOOK_COMMAND, config.GITSYNC_EXECHOOK_TIMEOUT, logger);
+      hooks.push(new HookRunner('exechook', hook, config.GITSYNC_EXECHOOK_BACKOFF, logger, onHook));
+    }
+    const syncer = new Syncer({
+      layout,
+      repo,
+      credentials,
+      metrics,
+      hooks,
+      logger,
+      periodMs: config.GITSYNC_PERIOD,
+      syncTimeoutMs: config.GITSYNC_SYNC_TIMEOUT,
+      backoffMaxPeriods: config.GITSYNC_BACKOFF_MAX_PERIODS,
+      oneTime: config.GITSYNC_ONE_TIME,
+      maxFailures: config.GITSYNC_MAX_FAILURES,
+      staleWorktreeMs: config.GITSYNC_STALE_WORKTREE_TIMEOUT,
+      unhealthyAfterMs: config.GITSYNC_UNHEALTHY_AFTER,
+      touchFile: config.GITSYNC_TOUCH_FILE,
+      errorFile: config.GITSYNC_ERROR_FILE,
+      groupWrite: config.GITSYNC_GROUP_WRITE,
+    });
+
+    const readiness = new Readiness(() => lifecycle.stopping);
+    readiness.add('synced', () => syncer.health().healthy || 'not synced (or failing for too long)');
+    if (config.GITSYNC_HTTP_BIND) {
+      const ops = await startOpsServer({
+        listen: config.GITSYNC_HTTP_BIND,
+        readiness,
+        logger,
+        registry: config.GITSYNC_HTTP_METRICS ? metrics.registry : undefined,
+        // v4's health endpoint: 503 until the first sync, then 200; here also 503 when failing too long.
+        routes: { '/': (_req, res) => sendJson(res, syncer.health().healthy ? 200 : 503, syncer.health()) },
+      });
+      lifecycle.onStop('http server', () => ops.close(2000));
+      logger.info({ port: ops.address.port }, 'http listening');
+    }
+    if (trigger) {
+      const server = createServer((req, res) => {
+        if (req.url !== '/sync') return sendJson(res, 404, { error: 'POST /sync' });
+        if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST /sync' });
+        syncer.trigger();
+        sendJson(res, 202, { triggered: true });
+      });
+      const address = await listenHttp(server, trigger);
+      lifecycle.onStop('trigger server', () => closeServer(server, 2000));
+      logger.info({ port: address.port }, 'sync trigger listening');
+    }
+    if (config.GITSYNC_SYNC_ON_SIGNAL) {
+      const signal = (
+        config.GITSYNC_SYNC_ON_SIGNAL.startsWith('SIG')
+          ? config.GITSYNC_SYNC_ON_SIGNAL
+          : `SIG${config.GITSYNC_SYNC_ON_SIGNAL}`
+      ) as NodeJS.Signals;
+      process.on(signal, () => {
+        logger.info({ signal }, 'sync triggered by signal');
+        syncer.trigger();
+      });
+    }
+
+    await syncer.prepare();
+    const running = syncer.run();
+    lifecycle.onStop('syncer', async () => {
+      syncer.stop();
+      await running;
+      for (const hook of hooks) hook.close();
+    });
+    logger.info(
+      { repo: config.GITSYNC_REPO, ref: config.GITSYNC_REF, root: config.GITSYNC_ROOT, link: linkName },
+      'syncing',
+    );
+    const code = await running;
+    if (lifecycle.stopping) return;
+    if (config.GITSYNC_ONE_TIME || code !== 0) {
+      // One-time mode waits for its hooks, but no longer than one sync may take.
+      const bound = new Promise((resolve) => setTimeout(resolve, config.GITSYNC_SYNC_TIMEOUT).unref());
+      await Promise.race([Promise.all(hooks.map((h) => h.idle())), bound]);
+      process.exit(code);
+    }
+  },
+);

@@ -1,0 +1,178 @@
+// The repository under <root>/.git and what is done with it: fetch one ref, check a revision out
+// into a new worktree, verify a published tree, clean up after a killed git. Every command is
+// the real git CLI; arguments that come from config follow `--` where git allows it.
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Git, GitError } from './git.js';
+
+export class SyncError extends Error {}
+
+export interface RepoOptions {
+  repo: string;
+  ref: string;
+  depth: number;
+  submodules: 'recursive' | 'shallow' | 'off';
+  sparsePatterns: string[] | undefined;
+}
+
+const FULL_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+
+export class Repo {
+  constructor(
+    private readonly git: Git,
+    readonly gitDir: string,
+    private readonly options: RepoOptions,
+  ) {}
+
+  #g(args: string[], env: NodeJS.ProcessEnv = {}, signal?: AbortSignal, cwd?: string): Promise<string> {
+    return this.git.run(cwd ? args : ['--git-dir', this.gitDir, ...args], { env, signal, cwd });
+  }
+
+  /** True when <root>/.git is a usable repository whose origin is the configured remote. */
+  async healthy(): Promise<boolean> {
+    try {
+      await stat(this.gitDir);
+      await this.#g(['rev-parse', '--is-bare-repository']);
+      await this.#g(['fsck', '--connectivity-only', '--no-progress', '--no-dangling']);
+      return (await this.#g(['config', '--get', 'remote.origin.url'])) === this.options.repo;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Creates the repository afresh. The live worktrees' files stay readable meanwhile. */
+  async init(): Promise<void> {
+    await rm(this.gitDir, { recursive: true, force: true });
+    await this.git.run(['init', '--quiet', '--bare', '--', this.gitDir]);
+    // The URL is stored without credentials: those come from GIT_ASKPASS for each command.
+    await this.#g(['config', 'remote.origin.url', this.options.repo]);
+    await this.#g(['config', 'gc.auto', '256']);
+  }
+
+  /** Fetches the configured ref and returns the commit it names. */
+  async fetch(env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
+    const { ref, depth } = this.options;
+    if (FULL_SHA.test(ref) && (await this.hasCommit(ref))) return ref;
+    // The fetched commit is read from FETCH_HEAD: no local branch is kept, so a force-push or a
+    // rewritten history is simply the next commit to publish, never a non-fast-forward error.
+    const args = ['fetch', '--quiet', '--no-tags'];
+    if (depth > 0) args.push('--depth', String(depth));
+    else if (await this.#isShallow()) args.push('--unshallow');
+    args.push('origin', ref);
+    try {
+      await this.#g(args, env, signal);
+    } catch (error) {
+      throw explain(error, ref, this.options.repo);
+    }
+    return this.#g(['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+  }
+
+  async hasCommit(sha: string): Promise<boolean> {
+    try {
+      await this.#g(['cat-file', '-e', `${sha}^{commit}`]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async #isShallow(): Promise<boolean> {
+    return stat(join(this.gitDir, 'shallow')).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Checks `sha` out into a new worktree at `path`: sparse patterns and submodules included. */
+  async checkout(path: string, sha: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+    await this.#g(['worktree', 'add', '--quiet', '--detach', '--no-checkout', path, sha], env, signal);
+    if (this.options.sparsePatterns) {
+      await this.git.run(['sparse-checkout', 'set', '--no-cone', '--', ...this.options.sparsePatterns], {
+        cwd: path,
+        signal,
+      });
+    }
+    await this.git.run(['checkout', '--quiet', '--detach', sha], { cwd: path, signal });
+    if (this.options.submodules !== 'off') {
+      const args = ['submodule', 'update', '--init', '--quiet'];
+      if (this.options.submodules === 'recursive') args.push('--recursive');
+      if (this.options.depth > 0) args.push('--depth', String(this.options.depth));
+      await this.git.run(args, { cwd: path, env, signal });
+    }
+  }
+
+  /** A published tree is sound when HEAD is its SHA and nothing in it was changed. */
+  async verify(path: string, sha: string): Promise<string | undefined> {
+    try {
+      const head = await this.git.run(['rev-parse', 'HEAD'], { cwd: path });
+      if (head !== sha) return `HEAD is ${head}, not ${sha}`;
+      const status = await this.git.run(['status', '--porcelain', '--ignore-submodules=none'], { cwd: path });
+      return status === '' ? undefined : `modified: ${status.split('\n').slice(0, 3).join(', ')}`;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  }
+
+  async pruneWorktrees(): Promise<void> {
+    await this.#g(['worktree', 'prune']).catch(() => undefined);
+  }
+
+  async gcAuto(): Promise<void> {
+    await this.#g(['gc', '--auto', '--quiet']).catch(() => undefined);
+  }
+
+  /**
+   * Lock files a killed git left behind. Called only at start, before this process runs any
+   * git of its own; nothing else writes this repository.
+   */
+  async removeStaleLocks(): Promise<string[]> {
+    const removed: string[] = [];
+    const walk = async (dir: string, depth: number): Promise<void> => {
+      let entries: import('node:fs').Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory() && depth < 6 && entry.name !== 'objects') await walk(path, depth + 1);
+        else if (entry.isFile() && entry.name.endsWith('.lock')) {
+          await rm(path, { force: true });
+          removed.push(path);
+        }
+      }
+    };
+    await walk(this.gitDir, 0);
+    return removed;
+  }
+
+  /** Reads a sparse-checkout patterns file: one pattern a line, # comments. */
+  static async readPatterns(file: string | undefined): Promise<string[] | undefined> {
+    if (!file) return undefined;
+    return (await readFile(file, 'utf8'))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+  }
+}
+
+/** Turns git's words into the cause a person needs to read. */
+function explain(error: unknown, ref: string, repo: string): Error {
+  if (!(error instanceof GitError)) return error as Error;
+  const text = error.stderr;
+  if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(text)) {
+    return new SyncError(`ref ${ref} not found in ${repo} (deleted, renamed, or never pushed?): ${error.message}`);
+  }
+  if (/Authentication failed|could not read Username|403|401|Permission denied \(publickey/i.test(text)) {
+    return new SyncError(`authentication to ${repo} failed: ${error.message}`);
+  }
+  if (
+    /does not appear to be a git repository|Could not resolve host|Connection refused|unable to access|Repository not found|not found/i.test(
+      text,
+    )
+  ) {
+    return new SyncError(`remote ${repo} unreachable: ${error.message}`);
+  }
+  return new SyncError(`fetch of ${ref} from ${repo} failed: ${error.message}`);
+}

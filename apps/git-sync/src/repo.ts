@@ -16,6 +16,7 @@ export interface RepoOptions {
 }
 
 const FULL_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+const SYNCED_REF = 'refs/git-sync/synced';
 
 export class Repo {
   constructor(
@@ -64,7 +65,12 @@ export class Repo {
     } catch (error) {
       throw explain(error, ref, this.options.repo);
     }
-    return this.#g(['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+    const sha = await this.#g(['rev-parse', '--verify', 'FETCH_HEAD^{commit}']);
+    // A ref of our own, moved to every fetched commit (force-moved, so history rewrites are
+    // fine): git negotiates with local refs, and without one every fetch would download the
+    // whole history again. It also keeps the synced commit safe from gc.
+    await this.#g(['update-ref', SYNCED_REF, sha]);
+    return sha;
   }
 
   async hasCommit(sha: string): Promise<boolean> {

@@ -39,7 +39,8 @@ export function loadEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv =
 
   for (const name of Object.keys(schema.shape)) {
     const direct = env[name];
-    const file = env[`${name}_FILE`];
+    // NAME_FILE is a file holding NAME, unless the schema declares NAME_FILE as a variable of its own.
+    const file = `${name}_FILE` in schema.shape ? undefined : env[`${name}_FILE`];
     if (direct && isFileOnly(schema.shape[name])) {
       problems.push(`${name}: give it as ${name}_FILE (a mounted Secret), not as a plain variable`);
     } else if (direct && file) {

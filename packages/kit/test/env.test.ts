@@ -91,6 +91,16 @@ test('a file-only secret given as a plain variable is refused without echoing it
   assert.equal(loadEnv(schema, { REPO: 'r', TOKEN_FILE: file }).TOKEN, 'tok-from-file');
 });
 
+test('a variable declared with a _FILE name of its own is not read as a file for its stem', () => {
+  const own = defineEnv({
+    HOSTS: bool('Check hosts', true),
+    HOSTS_FILE: z.string().optional().describe('A hosts file path'),
+  });
+  const config = loadEnv(own, { HOSTS_FILE: '/etc/hosts' });
+  assert.equal(config.HOSTS, true);
+  assert.equal(config.HOSTS_FILE, '/etc/hosts');
+});
+
 test('the env table is generated from the schema', () => {
   const table = envTable(schema);
   assert.match(table, /^\| Variable \| Default \| Meaning \|/);

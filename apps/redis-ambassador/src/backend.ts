@@ -1,0 +1,195 @@
+// One connection to one Redis server. Requests from every client are pipelined onto it and
+// written together once per event-loop turn (setImmediate), which is how one Node process keeps
+// up with many clients: fewer writes, larger ones. Replies come back in order; each is handed
+// to the callback of the request at the head of the queue. A connection that fails, or a
+// request unanswered for longer than the timeout, fails every request in flight with an error
+// reply, so no client waits forever and no reply is ever given to the wrong request.
+import { readFileSync } from 'node:fs';
+import { connect as connectTcp, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import { Deque } from './deque.js';
+import { ReplyScanner } from './resp/reply-scanner.js';
+import { encodeCommand } from './resp/request-parser.js';
+import type { ServerSpec } from './servers.js';
+
+export type ReplyCallback = (reply: Buffer, failed: boolean) => void;
+
+export interface BackendOptions {
+  timeoutMs: number;
+  /** 0 for pinned connections that may block (BLPOP, SUBSCRIBE): no request timeout. */
+  requestTimeout: boolean;
+  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  /** Read at every connect, so a rotated password file takes effect on reconnect. */
+  credentials: () => { username?: string; password?: string };
+  onFailure: (reason: string) => void;
+  onSuccess: () => void;
+  /** For tunnels (pub/sub): raw bytes instead of framed replies. */
+  onRaw?: (chunk: Buffer) => void;
+}
+
+interface InFlight {
+  callback: ReplyCallback;
+  sentAt: number;
+}
+
+export class BackendConnection {
+  readonly #socket: Socket;
+  readonly #scanner = new ReplyScanner();
+  readonly #inflight = new Deque<InFlight>();
+  #outbox: Buffer[] = [];
+  #flushScheduled = false;
+  #ready = false;
+  #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly server: ServerSpec,
+    private readonly options: BackendOptions,
+  ) {
+    const { host, port } = server;
+    this.#socket = options.tls
+      ? connectTls({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...options.tls })
+      : connectTcp({ host, port });
+    this.#socket.setNoDelay(true);
+    this.#socket.setTimeout(options.timeoutMs, () => {
+      if (!this.#ready) this.fail(`connect to ${server.name} timed out`);
+    });
+    this.#socket.once(options.tls ? 'secureConnect' : 'connect', () => this.#onConnect());
+    this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    this.#socket.on('error', (error) => this.fail(`${server.name}: ${error.message}`));
+    this.#socket.on('close', () => this.fail(`${server.name}: connection closed`));
+    if (options.requestTimeout) {
+      this.#timer = setInterval(() => this.#checkTimeout(), Math.max(10, options.timeoutMs / 4));
+      this.#timer.unref();
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get inflight(): number {
+    return this.#inflight.length;
+  }
+
+  #onConnect(): void {
+    this.#socket.setTimeout(0);
+    const { username, password } = this.options.credentials();
+    const ready = () => {
+      this.#ready = true;
+      this.#flush();
+    };
+    if (!password) {
+      ready();
+      return;
+    }
+    // AUTH goes first. A tunnel writes nothing more until it is answered, so that its reply
+    // can never arrive in the same read as the raw bytes that follow it.
+    this.#inflight.push({
+      sentAt: performance.now(),
+      callback: (reply) => {
+        if (reply[0] === 45) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
+        else if (this.options.onRaw) ready();
+      },
+    });
+    this.#socket.write(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
+    if (!this.options.onRaw) ready();
+  }
+
+  /** Queues a request; `raw` is a complete RESP command. */
+  send(raw: Buffer, callback: ReplyCallback): void {
+    if (this.#closed) {
+      callback(unavailable(this.server), true);
+      return;
+    }
+    this.#inflight.push({ callback, sentAt: performance.now() });
+    this.#outbox.push(raw);
+    if (!this.#flushScheduled && this.#ready) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /** For tunnels: writes bytes with no reply expected. */
+  writeRaw(raw: Buffer): void {
+    if (this.#ready) this.#socket.write(raw);
+    else this.#outbox.push(raw);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closed || !this.#ready || this.#outbox.length === 0) return;
+    const out = this.#outbox.length === 1 ? (this.#outbox[0] as Buffer) : Buffer.concat(this.#outbox);
+    this.#outbox = [];
+    this.#socket.write(out);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.options.onRaw && this.#inflight.length === 0) {
+      this.options.onRaw(chunk);
+      return;
+    }
+    let replies: Buffer[];
+    try {
+      replies = this.#scanner.push(chunk);
+    } catch (error) {
+      this.fail(`${this.server.name}: ${(error as Error).message}`);
+      return;
+    }
+    for (const reply of replies) {
+      const request = this.#inflight.shift();
+      if (!request) {
+        this.fail(`${this.server.name}: a reply nobody asked for`);
+        return;
+      }
+      request.callback(reply, false);
+    }
+    if (replies.length > 0) this.options.onSuccess();
+  }
+
+  #checkTimeout(): void {
+    const oldest = this.#inflight.peek();
+    if (oldest && performance.now() - oldest.sentAt > this.options.timeoutMs) {
+      this.fail(`${this.server.name}: no reply within ${this.options.timeoutMs}ms`);
+    }
+  }
+
+  /** Closes the connection and answers everything in flight with an error. */
+  fail(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#socket.destroy();
+    const pending = this.#inflight.drain();
+    this.#outbox = [];
+    this.options.onFailure(reason);
+    const reply = unavailable(this.server);
+    for (const request of pending) request.callback(reply, true);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#socket.end();
+  }
+}
+
+export function unavailable(server: ServerSpec): Buffer {
+  return Buffer.from(`-ERR backend ${server.name} unavailable\r\n`);
+}
+
+export function readTls(config: {
+  REDIS_TLS: boolean;
+  REDIS_TLS_CA_FILE?: string;
+  REDIS_TLS_CERT_FILE?: string;
+  REDIS_TLS_KEY_FILE?: string;
+}) {
+  if (!config.REDIS_TLS) return undefined;
+  const read = (file?: string) => (file ? readFileSync(file) : undefined);
+  return {
+    ca: read(config.REDIS_TLS_CA_FILE),
+    cert: read(config.REDIS_TLS_CERT_FILE),
+    key: read(config.REDIS_TLS_KEY_FILE),
+  };
+}

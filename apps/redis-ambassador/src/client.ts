@@ -1,0 +1,352 @@
+// One client connection. Commands are parsed as they arrive and answered strictly in the order
+// they were sent, whichever server answers first: every command takes a slot in a FIFO, and a
+// reply is written only once every slot before it is filled. A failed server, a denied or
+// unsupported command, or a sharded command that cannot be served gets an error in its own
+// slot; the connection stays usable. Only a framing error closes it, after its error reply.
+import type { Socket } from 'node:net';
+import type { Logger } from '@pod-patterns/kit';
+import type { BackendConnection } from './backend.js';
+import { BLOCKING, commandName, KEY_AT_2, NO_KEY, PUBSUB, SAME_SERVER, SPLIT, TRANSACTION } from './commands.js';
+import { Deque } from './deque.js';
+import { answerLocally, LOCAL, type LocalState } from './local.js';
+import type { AmbassadorMetrics } from './metrics.js';
+import type { ServerPool } from './pool.js';
+import { array, error, integer, OK } from './resp/encode.js';
+import { ReplyScanner } from './resp/reply-scanner.js';
+import { type Command, encodeCommand, type ParserLimits, ProtocolError, RequestParser } from './resp/request-parser.js';
+import type { Topology } from './topology.js';
+
+export interface ClientContext {
+  topology: () => Topology;
+  deny: Set<string>;
+  clientPassword: string | undefined;
+  limits: ParserLimits;
+  idleTimeoutMs: number;
+  metrics: AmbassadorMetrics;
+  logger: Logger;
+  info: () => string;
+}
+
+interface Slot {
+  reply: Buffer | undefined;
+}
+
+const HIGH_WATER = 4 * 1024 * 1024;
+let nextId = 1;
+
+export class ClientConnection {
+  readonly #parser: RequestParser;
+  readonly #slots = new Deque<Slot>();
+  readonly #state: LocalState;
+  #inflight = 0;
+  #pinned: { conn: BackendConnection; pool: ServerPool } | undefined;
+  #waitingForPin: (() => void)[] = [];
+  #tunnel = false;
+  #tunnelBacklog: Buffer[] = [];
+  #closing = false;
+  #draining = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly ctx: ClientContext,
+    readonly onClose: (client: ClientConnection) => void,
+  ) {
+    this.#parser = new RequestParser(ctx.limits);
+    this.#state = { authenticated: !ctx.clientPassword, name: '', id: nextId++, quit: false };
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('drain', () => socket.resume());
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.#pinned?.conn.close();
+      onClose(this);
+    });
+    if (ctx.idleTimeoutMs > 0) {
+      socket.setTimeout(ctx.idleTimeoutMs, () => {
+        if (this.#slots.length === 0 && !this.#pinned) socket.end();
+      });
+    }
+  }
+
+  /** Stops reading; the connection ends once every reply owed is written. */
+  drain(): void {
+    this.#draining = true;
+    this.socket.pause();
+    if (this.#slots.length === 0) this.socket.end();
+  }
+
+  get idle(): boolean {
+    return this.#slots.length === 0;
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.#closing) return;
+    let commands: Command[];
+    try {
+      commands = this.#parser.push(chunk);
+    } catch (err) {
+      if (!(err instanceof ProtocolError)) throw err;
+      this.ctx.metrics.error('protocol');
+      this.#closing = true;
+      this.#answer(error(`ERR Protocol error: ${err.message}`));
+      this.#flush();
+      return;
+    }
+    for (const command of commands) {
+      this.#handle(command);
+      if (this.#closing) break;
+    }
+    this.#flush();
+  }
+
+  #handle(command: Command): void {
+    const { args, raw } = command;
+    const name = commandName(args[0]);
+    const { ctx } = this;
+    if (this.#tunnel) {
+      // A subscribed client: Redis itself limits what it may send; the deny list still applies.
+      if (ctx.deny.has(name)) {
+        this.#abort(`ERR ${name} is not allowed through the ambassador`);
+        return;
+      }
+      this.#toTunnel(raw);
+      return;
+    }
+    if (!this.#state.authenticated && name !== 'AUTH' && name !== 'HELLO' && name !== 'QUIT') {
+      ctx.metrics.error('auth');
+      this.#answer(error('NOAUTH Authentication required.'));
+      return;
+    }
+    if (LOCAL.has(name)) {
+      ctx.metrics.command(name, 'local');
+      this.#answer(answerLocally(name, args, this.#state, { clientPassword: ctx.clientPassword, info: ctx.info }));
+      if (this.#state.quit) this.#closing = true;
+      return;
+    }
+    if (ctx.deny.has(name)) {
+      ctx.metrics.error('denied');
+      this.#answer(error(`ERR ${name} is not allowed through the ambassador`));
+      return;
+    }
+    if (this.#pinned) {
+      this.#viaPinned(raw, name);
+      return;
+    }
+
+    const topology = ctx.topology();
+    if (!topology.sharded) {
+      const pool = topology.pools[0] as ServerPool;
+      const stateful =
+        TRANSACTION.has(name) ||
+        BLOCKING.has(name) ||
+        PUBSUB.has(name) ||
+        (name.startsWith('XREAD') && args.some((a) => /^block$/i.test(a.toString())));
+      if (!stateful) {
+        this.#forward(pool, raw, name);
+        return;
+      }
+      this.#pin(pool, PUBSUB.has(name));
+      if (this.#tunnel) this.#toTunnel(raw);
+      else this.#viaPinned(raw, name);
+      return;
+    }
+
+    if (TRANSACTION.has(name) || BLOCKING.has(name) || PUBSUB.has(name) || NO_KEY.has(name) || args.length < 2) {
+      ctx.metrics.error('sharded');
+      this.#answer(error(`ERR ${name} is not supported when sharded across ${topology.pools.length} servers`));
+      return;
+    }
+    const split = SPLIT[name];
+    if (split) {
+      this.#split(split, name, args, raw, topology);
+      return;
+    }
+    const keysOf = SAME_SERVER[name];
+    if (keysOf) {
+      const pools = new Set(keysOf(args).map((k) => topology.forKey(k)));
+      if (pools.size > 1) {
+        ctx.metrics.error('sharded');
+        this.#answer(
+          error(
+            `ERR ${name} across keys on different servers is not supported when sharded; use a hash tag such as {user1}`,
+          ),
+        );
+        return;
+      }
+      const [pool] = pools;
+      if (pool) this.#forward(pool, raw, name);
+      else this.#noServer();
+      return;
+    }
+    const key = KEY_AT_2.has(name) ? args[2] : args[1];
+    const pool = key ? topology.forKey(key) : undefined;
+    if (pool) this.#forward(pool, raw, name);
+    else if (key) this.#noServer();
+    else this.#answer(error(`ERR ${name} needs a key`));
+  }
+
+  #noServer(): void {
+    this.ctx.metrics.error('unavailable');
+    this.#answer(error('ERR no server available: every server is ejected'));
+  }
+
+  /** Sends one command to one server; its reply fills this command's slot. */
+  #forward(pool: ServerPool, raw: Buffer, name: string): void {
+    const slot = this.#slot();
+    const started = performance.now();
+    this.#inflight += 1;
+    this.ctx.metrics.command(name, pool.name);
+    pool.send(raw, (reply, failed) => {
+      this.#inflight -= 1;
+      if (failed) this.ctx.metrics.error('unavailable');
+      else this.ctx.metrics.latency(pool.name, (performance.now() - started) / 1000);
+      this.#fill(slot, reply);
+      if (this.#inflight === 0 && this.#waitingForPin.length > 0) {
+        for (const send of this.#waitingForPin.splice(0)) send();
+      }
+    });
+  }
+
+  /** MGET, DEL, UNLINK, EXISTS, TOUCH and MSET across servers: one sub-command per server, merged. */
+  #split(kind: 'mget' | 'sum' | 'mset', name: string, args: Buffer[], raw: Buffer, topology: Topology): void {
+    const step = kind === 'mset' ? 2 : 1;
+    if (args.length < 2 || (kind === 'mset' && args.length % 2 === 0)) {
+      this.#answer(error(`ERR wrong number of arguments for '${name.toLowerCase()}' command`));
+      return;
+    }
+    const groups = new Map<ServerPool, number[]>();
+    for (let i = 1; i < args.length; i += step) {
+      const pool = topology.forKey(args[i] as Buffer);
+      if (!pool) {
+        this.#noServer();
+        return;
+      }
+      const list = groups.get(pool) ?? [];
+      list.push(i);
+      groups.set(pool, list);
+    }
+    if (groups.size === 1) {
+      this.#forward([...groups.keys()][0] as ServerPool, raw, name);
+      return;
+    }
+
+    const slot = this.#slot();
+    const parts = [...groups];
+    const replies: Buffer[] = new Array(parts.length);
+    let remaining = parts.length;
+    this.#inflight += 1;
+    parts.forEach(([pool, indices], part) => {
+      const subArgs = [
+        args[0] as Buffer,
+        ...indices.flatMap((i) => (kind === 'mset' ? [args[i] as Buffer, args[i + 1] as Buffer] : [args[i] as Buffer])),
+      ];
+      this.ctx.metrics.command(name, pool.name);
+      const started = performance.now();
+      pool.send(encodeCommand(subArgs), (reply, failed) => {
+        if (failed) this.ctx.metrics.error('unavailable');
+        else this.ctx.metrics.latency(pool.name, (performance.now() - started) / 1000);
+        replies[part] = reply;
+        if (--remaining > 0) return;
+        this.#inflight -= 1;
+        this.#fill(
+          slot,
+          merge(
+            kind,
+            args.length,
+            parts.map(([, i]) => i),
+            replies,
+          ),
+        );
+      });
+    });
+  }
+
+  /** Gives this client a server connection of its own, for transactions, blocking and pub/sub. */
+  #pin(pool: ServerPool, tunnel: boolean): void {
+    const conn = pool.dedicated(tunnel ? (chunk) => this.socket.write(chunk) : undefined);
+    this.#pinned = { conn, pool };
+    this.#tunnel = tunnel;
+  }
+
+  #viaPinned(raw: Buffer, name: string): void {
+    const pinned = this.#pinned as { conn: BackendConnection; pool: ServerPool };
+    const slot = this.#slot();
+    this.ctx.metrics.command(name, pinned.pool.name);
+    const send = () =>
+      pinned.conn.send(raw, (reply, failed) => {
+        this.#fill(slot, reply);
+        // The connection held this client's transaction or subscription: that state is gone.
+        if (failed) this.#closing = true;
+      });
+    // Commands already sent on the shared connection must run first.
+    if (this.#inflight > 0) this.#waitingForPin.push(send);
+    else send();
+  }
+
+  #toTunnel(raw: Buffer): void {
+    // Replies owed from before the subscription are written first, then bytes flow both ways.
+    if (this.#slots.length > 0 || this.#tunnelBacklog.length > 0) this.#tunnelBacklog.push(raw);
+    else this.#pinned?.conn.writeRaw(raw);
+  }
+
+  #abort(message: string): void {
+    this.ctx.metrics.error('denied');
+    this.socket.end(error(message));
+    this.#closing = true;
+  }
+
+  #slot(): Slot {
+    const slot: Slot = { reply: undefined };
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #answer(reply: Buffer): void {
+    this.#slots.push({ reply });
+  }
+
+  #fill(slot: Slot, reply: Buffer): void {
+    slot.reply = reply;
+    if (this.#slots.peek() === slot) this.#flush();
+  }
+
+  /** Writes every reply at the head of the FIFO that is ready, in one write. */
+  #flush(): void {
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
+    for (let head = this.#slots.peek(); head?.reply; head = this.#slots.peek()) {
+      this.#slots.shift();
+      if (first === undefined) first = head.reply;
+      else {
+        more ??= [first];
+        more.push(head.reply);
+      }
+    }
+    if (first !== undefined && !this.socket.destroyed) {
+      const ok = this.socket.write(more ? Buffer.concat(more) : first);
+      if (!ok && this.socket.writableLength > HIGH_WATER) this.socket.pause(); // a slow reader: stop reading
+    }
+    if (this.#slots.length === 0) {
+      if (this.#tunnelBacklog.length > 0 && this.#pinned) {
+        for (const raw of this.#tunnelBacklog.splice(0)) this.#pinned.conn.writeRaw(raw);
+      }
+      if (this.#closing || this.#draining) this.socket.end();
+    }
+  }
+}
+
+/** Puts the replies of a split command back together, in the order of the original keys. */
+function merge(kind: 'mget' | 'sum' | 'mset', argc: number, indices: number[][], replies: Buffer[]): Buffer {
+  const failed = replies.find((r) => r[0] === 45);
+  if (failed) return failed;
+  if (kind === 'mset') return OK;
+  if (kind === 'sum') return integer(replies.reduce((total, r) => total + Number(r.toString('latin1', 1).trim()), 0));
+  const values: Buffer[] = new Array(argc - 1);
+  replies.forEach((reply, part) => {
+    const elements = new ReplyScanner().push(reply.subarray(reply.indexOf(10) + 1));
+    (indices[part] as number[]).forEach((argIndex, n) => {
+      values[argIndex - 1] = elements[n] as Buffer;
+    });
+  });
+  return array(values);
+}

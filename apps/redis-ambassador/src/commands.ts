@@ -1,0 +1,104 @@
+// What the ambassador needs to know about each command: where its keys are, whether it can be
+// split across servers, and whether it needs a connection of its own.
+
+/** Multi-key commands split across servers and merged, as twemproxy does. */
+export const SPLIT: Record<string, 'mget' | 'sum' | 'mset'> = {
+  MGET: 'mget',
+  DEL: 'sum',
+  UNLINK: 'sum',
+  EXISTS: 'sum',
+  TOUCH: 'sum',
+  MSET: 'mset',
+};
+
+/** Commands whose keys must all live on one server; where the keys are in the arguments. */
+export const SAME_SERVER: Record<string, (args: Buffer[]) => Buffer[]> = {
+  RENAME: (a) => a.slice(1, 3),
+  RENAMENX: (a) => a.slice(1, 3),
+  COPY: (a) => a.slice(1, 3),
+  SMOVE: (a) => a.slice(1, 3),
+  RPOPLPUSH: (a) => a.slice(1, 3),
+  LMOVE: (a) => a.slice(1, 3),
+  SINTER: (a) => a.slice(1),
+  SUNION: (a) => a.slice(1),
+  SDIFF: (a) => a.slice(1),
+  SINTERSTORE: (a) => a.slice(1),
+  SUNIONSTORE: (a) => a.slice(1),
+  SDIFFSTORE: (a) => a.slice(1),
+  PFCOUNT: (a) => a.slice(1),
+  PFMERGE: (a) => a.slice(1),
+  MSETNX: (a) => a.filter((_, i) => i % 2 === 1),
+  BITOP: (a) => a.slice(2),
+  ZINTERSTORE: (a) => [a[1] as Buffer, ...a.slice(3, 3 + Number(a[2]?.toString() ?? 0))],
+  ZUNIONSTORE: (a) => [a[1] as Buffer, ...a.slice(3, 3 + Number(a[2]?.toString() ?? 0))],
+  ZDIFFSTORE: (a) => [a[1] as Buffer, ...a.slice(3, 3 + Number(a[2]?.toString() ?? 0))],
+  EVAL: (a) => a.slice(3, 3 + Number(a[2]?.toString() ?? 0)),
+  EVALSHA: (a) => a.slice(3, 3 + Number(a[2]?.toString() ?? 0)),
+  EVAL_RO: (a) => a.slice(3, 3 + Number(a[2]?.toString() ?? 0)),
+  EVALSHA_RO: (a) => a.slice(3, 3 + Number(a[2]?.toString() ?? 0)),
+};
+
+/** Subcommand-style commands whose key is the third argument (OBJECT ENCODING key). */
+export const KEY_AT_2 = new Set(['OBJECT', 'MEMORY', 'XINFO']);
+
+/** State that lives on a connection: the client gets a server connection of its own. */
+export const TRANSACTION = new Set(['MULTI', 'EXEC', 'DISCARD', 'WATCH', 'UNWATCH']);
+export const BLOCKING = new Set([
+  'BLPOP',
+  'BRPOP',
+  'BRPOPLPUSH',
+  'BLMOVE',
+  'BLMPOP',
+  'BZPOPMIN',
+  'BZPOPMAX',
+  'BZMPOP',
+  'WAIT',
+  'WAITAOF',
+]);
+export const PUBSUB = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE']);
+
+/** No key and no meaning across shards: refused when sharded. */
+export const NO_KEY = new Set([
+  'KEYS',
+  'SCAN',
+  'RANDOMKEY',
+  'DBSIZE',
+  'FLUSHALL',
+  'FLUSHDB',
+  'SCRIPT',
+  'FUNCTION',
+  'FCALL',
+  'FCALL_RO',
+  'PUBLISH',
+  'SPUBLISH',
+  'PUBSUB',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'SWAPDB',
+  'MOVE',
+  'TIME',
+  'LASTSAVE',
+  'SAVE',
+  'BGSAVE',
+  'BGREWRITEAOF',
+  'CLUSTER',
+  'READONLY',
+  'READWRITE',
+  'ROLE',
+  'SLOWLOG',
+  'LATENCY',
+  'MONITOR',
+  'SYNC',
+  'PSYNC',
+  'RESET',
+  'ACL',
+  'LOLWUT',
+  'XREAD',
+  'XREADGROUP',
+]);
+
+/** Uppercases a command name (ASCII) without allocating more than the string. */
+export function commandName(arg: Buffer | undefined): string {
+  return arg ? arg.toString('latin1').toUpperCase() : '';
+}

@@ -1,0 +1,75 @@
+// Replies from a Redis server, framed but not decoded: the scanner finds where each complete
+// reply ends (nested arrays included) and hands back its raw bytes, which are forwarded to the
+// client untouched. Its state survives partial reads, so a large reply arriving in many chunks
+// is scanned once, not again from the start for every chunk.
+
+export class ReplyProtocolError extends Error {}
+
+const EMPTY = Buffer.alloc(0);
+
+export class ReplyScanner {
+  #buf: Buffer = EMPTY;
+  /** Where the reply being scanned starts, and how far it has been scanned. */
+  #start = 0;
+  #pos = 0;
+  /** Elements still expected by each open array, innermost last. */
+  readonly #open: number[] = [];
+
+  /** Adds received bytes; returns the complete replies they finish, in order. */
+  push(chunk: Buffer): Buffer[] {
+    if (this.#start < this.#buf.length) {
+      this.#buf = Buffer.concat([this.#buf.subarray(this.#start), chunk]);
+      this.#pos -= this.#start;
+    } else {
+      this.#buf = chunk;
+      this.#pos = 0;
+    }
+    this.#start = 0;
+    const replies: Buffer[] = [];
+    const buf = this.#buf;
+    while (this.#pos < buf.length) {
+      const type = buf[this.#pos];
+      const cr = buf.indexOf(13, this.#pos + 1);
+      if (cr < 0 || cr + 1 >= buf.length) break;
+      const lineEnd = cr + 2;
+      if (type === 43 || type === 45 || type === 58) {
+        this.#pos = lineEnd; // +simple, -error, :integer
+      } else if (type === 36) {
+        const len = Number(buf.toString('latin1', this.#pos + 1, cr));
+        if (!Number.isInteger(len)) throw new ReplyProtocolError('invalid bulk length from server');
+        if (len >= 0) {
+          if (lineEnd + len + 2 > buf.length) break; // the rest of the bulk has not arrived
+          this.#pos = lineEnd + len + 2;
+        } else {
+          this.#pos = lineEnd;
+        }
+      } else if (type === 42) {
+        const count = Number(buf.toString('latin1', this.#pos + 1, cr));
+        if (!Number.isInteger(count)) throw new ReplyProtocolError('invalid array length from server');
+        this.#pos = lineEnd;
+        if (count > 0) {
+          this.#open.push(count);
+          continue;
+        }
+      } else {
+        throw new ReplyProtocolError(`unexpected reply type '${String.fromCharCode(type ?? 0)}' from server`);
+      }
+      // One element is complete: close every array it completes.
+      let complete = true;
+      while (this.#open.length > 0) {
+        const top = this.#open.length - 1;
+        this.#open[top] = (this.#open[top] as number) - 1;
+        if ((this.#open[top] as number) > 0) {
+          complete = false;
+          break;
+        }
+        this.#open.pop();
+      }
+      if (complete) {
+        replies.push(buf.subarray(this.#start, this.#pos));
+        this.#start = this.#pos;
+      }
+    }
+    return replies;
+  }
+}

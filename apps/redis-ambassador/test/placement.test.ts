@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { TestRedis } from '@pod-patterns/testing';
+import { Redis } from 'ioredis';
+import { DISTRIBUTIONS } from '../src/hashing/distribution.js';
+import { HASHES } from '../src/hashing/hash.js';
+import { serverList, startAmbassador, startNutcracker, startShards } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'placement-'));
+let shards: TestRedis[];
+const keys = Array.from({ length: 10_000 }, (_, i) =>
+  i % 97 === 0 ? `{user${i % 13}}:k${i}` : i % 89 === 0 ? `clé-${i}-ü` : `key:${i}`,
+);
+
+before(async () => {
+  shards = await startShards(3);
+});
+after(async () => {
+  for (const s of shards) await s.stop();
+});
+
+async function placementBy(port: number): Promise<string[]> {
+  // nutcracker closes the connection on ioredis' CLIENT SETINFO, so it is not sent
+  const writer = new Redis({ port, lazyConnect: true, enableReadyCheck: false, disableClientInfo: true });
+  await writer.connect();
+  const pipe = writer.pipeline();
+  for (const key of keys) pipe.set(key, '1');
+  await pipe.exec();
+  writer.disconnect();
+  const owner: string[] = new Array(keys.length).fill('');
+  for (const [index, shard] of shards.entries()) {
+    const direct = new Redis({ port: shard.port });
+    const found = await direct.pipeline(keys.map((k) => ['exists', k])).exec();
+    found?.forEach(([, exists], i) => {
+      if (exists === 1) owner[i] = `s${index}`;
+    });
+    await direct.flushall();
+    direct.disconnect();
+  }
+  return owner;
+}
+
+for (const [hash, distribution, weights] of [
+  ['fnv1a_64', 'ketama', [1, 1, 1]],
+  ['fnv1a_64', 'ketama', [1, 2, 3]],
+  ['md5', 'ketama', [1, 1, 1]],
+  ['murmur', 'ketama', [2, 1, 1]],
+  ['crc32', 'ketama', [1, 1, 1]],
+  ['crc32a', 'modula', [1, 1, 2]],
+] as const) {
+  test(`${hash}/${distribution} weights ${weights.join(',')}: 10,000 keys land where nutcracker puts them`, async () => {
+    const servers = serverList(shards, [...weights]);
+    const nutcracker = await startNutcracker(dir, servers, { hash, distribution });
+    let expected: string[];
+    try {
+      expected = await placementBy(nutcracker.port);
+    } finally {
+      await nutcracker.stop();
+    }
+    assert.ok(expected.every(Boolean), 'nutcracker placed every key');
+
+    // Our hash ring, computed, agrees key by key.
+    const place = DISTRIBUTIONS[distribution]?.(weights.map((weight, i) => ({ name: `s${i}`, weight }))) as (
+      h: number,
+    ) => number;
+    const hashOf = HASHES[hash] as (k: Buffer) => number;
+    const { hashTagged } = await import('../src/hashing/hash.js');
+    const computed = keys.map((k) => `s${place(hashOf(hashTagged(Buffer.from(k), '{}')))}`);
+    assert.deepEqual(computed, expected);
+
+    // And the running ambassador writes them there.
+    const ambassador = await startAmbassador({
+      REDIS_SERVERS: servers,
+      REDIS_HASH: hash,
+      REDIS_DISTRIBUTION: distribution,
+    });
+    try {
+      assert.deepEqual(await placementBy(ambassador.port), expected);
+    } finally {
+      ambassador.kill();
+    }
+  });
+}

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ReplyScanner } from '../src/resp/reply-scanner.js';
+import { encodeCommand, ProtocolError, RequestParser } from '../src/resp/request-parser.js';
+
+const limits = { maxBulkBytes: 1024, maxArgs: 64, maxInlineBytes: 256 };
+const text = (cmds: { args: Buffer[] }[]) => cmds.map((c) => c.args.map((a) => a.toString()));
+
+test('parses pipelined multibulk commands, keeping their raw bytes', () => {
+  const parser = new RequestParser(limits);
+  const wire = Buffer.concat([encodeCommand(['SET', 'k', 'v']), encodeCommand(['GET', 'k'])]);
+  const commands = parser.push(wire);
+  assert.deepEqual(text(commands), [
+    ['SET', 'k', 'v'],
+    ['GET', 'k'],
+  ]);
+  assert.deepEqual(Buffer.concat(commands.map((c) => c.raw)), wire);
+});
+
+test('a command split at every possible byte boundary parses the same', () => {
+  const wire = Buffer.concat([
+    encodeCommand(['MSET', 'a', '1', 'b', 'two']),
+    Buffer.from('PING\r\n'),
+    encodeCommand(['GET', 'x']),
+  ]);
+  for (let cut = 1; cut < wire.length; cut++) {
+    const parser = new RequestParser(limits);
+    const commands = [...parser.push(wire.subarray(0, cut)), ...parser.push(wire.subarray(cut))];
+    assert.deepEqual(text(commands), [['MSET', 'a', '1', 'b', 'two'], ['PING'], ['GET', 'x']], `cut at ${cut}`);
+    assert.equal(parser.pending, 0);
+  }
+});
+
+test('inline commands are accepted and re-encoded', () => {
+  const [command] = new RequestParser(limits).push(Buffer.from('SET  key   value\r\n'));
+  assert.deepEqual(command?.args.map(String), ['SET', 'key', 'value']);
+  assert.deepEqual(command?.raw, encodeCommand(['SET', 'key', 'value']));
+});
+
+test('malformed or oversized input is a ProtocolError', () => {
+  for (const bad of [
+    '*2\r\n$3\r\nGET\r\n:1\r\n',
+    '*x\r\n',
+    '*1\r\n$-5\r\n',
+    '*1\r\n$3\r\nGETX\r\n',
+    `*1\r\n$2000\r\n`,
+    '*100\r\n',
+    '*1\r\n$3\rXGET\r\n',
+  ]) {
+    assert.throws(() => new RequestParser(limits).push(Buffer.from(bad)), ProtocolError, JSON.stringify(bad));
+  }
+  assert.throws(
+    () => new RequestParser(limits).push(Buffer.from('x'.repeat(300))),
+    ProtocolError,
+    'inline line too long',
+  );
+});
+
+test('fuzz: random and truncated input never throws anything but ProtocolError, never loops', () => {
+  let seed = 42;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x7fffffff;
+  };
+  const alphabet = Buffer.from('*$:+-\r\n0123456789-abcGETSET \t"');
+  const valid = Buffer.concat([encodeCommand(['SET', 'key', 'value']), encodeCommand(['MGET', 'a', 'b'])]);
+  for (let round = 0; round < 5000; round++) {
+    const parser = new RequestParser(limits);
+    const input =
+      round % 2 === 0
+        ? Buffer.from(
+            Array.from(
+              { length: Math.floor(random() * 80) },
+              () => alphabet[Math.floor(random() * alphabet.length)] as number,
+            ),
+          )
+        : Buffer.from(
+            valid
+              .subarray(0, Math.floor(random() * valid.length))
+              .map((b) => (random() < 0.05 ? Math.floor(random() * 256) : b)),
+          );
+    try {
+      for (let i = 0; i < input.length; i += 7) parser.push(input.subarray(i, i + 7));
+    } catch (error) {
+      assert.ok(error instanceof ProtocolError, `round ${round}: ${(error as Error).message}`);
+    }
+  }
+});
+
+test('the reply scanner frames nested replies across any split', () => {
+  const replies = [
+    '+OK\r\n',
+    '-ERR x\r\n',
+    ':42\r\n',
+    '$5\r\nhello\r\n',
+    '$-1\r\n',
+    '*-1\r\n',
+    '*0\r\n',
+    '*3\r\n$1\r\na\r\n*2\r\n:1\r\n$-1\r\n+s\r\n',
+  ];
+  const wire = Buffer.from(replies.join(''));
+  for (let cut = 1; cut < wire.length; cut++) {
+    const scanner = new ReplyScanner();
+    const out = [...scanner.push(wire.subarray(0, cut)), ...scanner.push(wire.subarray(cut))].map(String);
+    assert.deepEqual(out, replies, `cut at ${cut}`);
+  }
+});

@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark, or the ones named (`npm run bench -- web`). Timing never
 // fails the run; each benchmark prints its table, its ratios and whether the goal was met.
 import { benchAdapter } from './adapter.js';
+import { benchAmbassador } from './ambassador.js';
 import { benchGitSync } from './git-sync.js';
 import { benchWeb } from './web.js';
 
@@ -8,6 +9,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   web: benchWeb,
   adapter: benchAdapter,
   'git-sync': benchGitSync,
+  ambassador: benchAmbassador,
 };
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen.length > 0 ? chosen : Object.keys(benchmarks)) {

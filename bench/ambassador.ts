@@ -1,0 +1,106 @@
+// redis-ambassador against nutcracker (twemproxy) and redis-server directly, side by side in one
+// run: redis-benchmark -t set,get -n 200000 -c 50 -r 100000 at -P 1 and -P 16, with one server
+// and with two shards. Goals (issue #6): at least 1.0x nutcracker's throughput at -P 16 and 0.9x
+// at -P 1, in both modes, with a p99 at most 1.5x nutcracker's.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnNode, startRedis } from '@pod-patterns/testing';
+import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
+import { fmt, median, printTable } from './lib/stats.js';
+
+const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
+
+interface Result {
+  rps: number;
+  p99: number;
+}
+
+function redisBenchmark(port: number, pipeline: number): Record<string, Result> {
+  const out = execFileSync(
+    'redis-benchmark',
+    ['-p', String(port), '-t', 'set,get', '-n', String(REQUESTS), '-c', '50', '-r', '100000', '-P', String(pipeline), '--csv'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const results: Record<string, Result> = {};
+  for (const line of out.trim().split('\n').slice(1)) {
+    const cells = line.split(',').map((c) => c.replace(/"/g, ''));
+    results[cells[0] as string] = { rps: Number(cells[1]), p99: Number(cells[6]) };
+  }
+  return results;
+}
+
+function have(command: string): boolean {
+  try {
+    execFileSync(command, ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function benchAmbassador(): Promise<void> {
+  console.log(`\n## redis-ambassador vs nutcracker vs redis-server: redis-benchmark -t set,get -n ${REQUESTS} -c 50 -r 100000, medians of ${ROUNDS}\n`);
+  if (!have('redis-benchmark') || !have('nutcracker')) {
+    console.log('skipped: needs redis-benchmark (redis-tools) and nutcracker');
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-ambassador-'));
+  const shards = [await startRedis(), await startRedis()];
+  const one = `127.0.0.1:${shards[0]?.port}:1 s0`;
+  const two = shards.map((s, i) => `127.0.0.1:${s.port}:1 s${i}`).join(',');
+  const targets: { name: string; mode: string; port: number; stop: () => Promise<void> | void }[] = [];
+  targets.push({ name: 'redis-server', mode: 'direct', port: shards[0]?.port as number, stop: () => {} });
+  for (const [mode, servers] of [['1 server', one], ['2 shards', two]] as const) {
+    const nc = await startNutcracker(dir, servers);
+    targets.push({ name: 'nutcracker', mode, port: nc.port, stop: nc.stop });
+    const ambassador = spawnNode(entry, [], { env: { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' } });
+    const port = (await ambassador.waitForLog('listening')).port as number;
+    targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill() });
+  }
+
+  const results = new Map<string, Result[]>();
+  for (const pipeline of [1, 16]) {
+    for (const t of targets) redisBenchmark(t.port, pipeline); // warm-up
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) {
+        for (const [test, r] of Object.entries(redisBenchmark(t.port, pipeline))) {
+          const key = `${pipeline}|${t.mode}|${t.name}|${test}`;
+          results.set(key, [...(results.get(key) ?? []), r]);
+        }
+      }
+    }
+  }
+  for (const t of targets) await t.stop();
+  for (const s of shards) await s.stop();
+
+  const rows: (string | number)[][] = [];
+  const verdicts: string[] = [];
+  for (const pipeline of [1, 16]) {
+    for (const test of ['SET', 'GET']) {
+      for (const mode of ['direct', '1 server', '2 shards']) {
+        for (const name of ['redis-server', 'nutcracker', 'ambassador']) {
+          const runs = results.get(`${pipeline}|${mode}|${name}|${test}`);
+          if (!runs) continue;
+          const rps = median(runs.map((r) => r.rps));
+          const p99 = median(runs.map((r) => r.p99));
+          const anchor = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
+          const ratio = anchor && name === 'ambassador' ? rps / median(anchor.map((r) => r.rps)) : Number.NaN;
+          const p99Ratio = anchor && name === 'ambassador' ? p99 / median(anchor.map((r) => r.p99)) : Number.NaN;
+          rows.push([`-P ${pipeline}`, test, mode, name, fmt(rps), fmt(p99, 3), name === 'ambassador' ? fmt(ratio, 2) : '', name === 'ambassador' ? fmt(p99Ratio, 2) : '']);
+          if (name === 'ambassador') {
+            const goal = pipeline === 16 ? 1.0 : 0.9;
+            verdicts.push(`-P ${pipeline} ${test} ${mode}: ${fmt(ratio, 2)}x nutcracker (goal ${goal}x) ${ratio >= goal ? 'met' : 'NOT met'}; p99 ${fmt(p99Ratio, 2)}x (goal <= 1.5x) ${p99Ratio <= 1.5 ? 'met' : 'NOT met'}`);
+          }
+        }
+      }
+    }
+  }
+  printTable(['pipeline', 'test', 'mode', 'server', 'req/s', 'p99 ms', 'x nutcracker', 'p99 x nutcracker'], rows);
+  console.log('');
+  for (const v of verdicts) console.log(`goal: ${v}`);
+}

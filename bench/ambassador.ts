@@ -23,7 +23,21 @@ interface Result {
 function redisBenchmark(port: number, pipeline: number): Record<string, Result> {
   const out = execFileSync(
     'redis-benchmark',
-    ['-p', String(port), '-t', 'set,get', '-n', String(REQUESTS), '-c', '50', '-r', '100000', '-P', String(pipeline), '--csv'],
+    [
+      '-p',
+      String(port),
+      '-t',
+      'set,get',
+      '-n',
+      String(REQUESTS),
+      '-c',
+      '50',
+      '-r',
+      '100000',
+      '-P',
+      String(pipeline),
+      '--csv',
+    ],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const results: Record<string, Result> = {};
@@ -44,7 +58,9 @@ function have(command: string): boolean {
 }
 
 export async function benchAmbassador(): Promise<void> {
-  console.log(`\n## redis-ambassador vs nutcracker vs redis-server: redis-benchmark -t set,get -n ${REQUESTS} -c 50 -r 100000, medians of ${ROUNDS}\n`);
+  console.log(
+    `\n## redis-ambassador vs nutcracker vs redis-server: redis-benchmark -t set,get -n ${REQUESTS} -c 50 -r 100000, medians of ${ROUNDS}\n`,
+  );
   if (!have('redis-benchmark') || !have('nutcracker')) {
     console.log('skipped: needs redis-benchmark (redis-tools) and nutcracker');
     return;
@@ -55,10 +71,15 @@ export async function benchAmbassador(): Promise<void> {
   const two = shards.map((s, i) => `127.0.0.1:${s.port}:1 s${i}`).join(',');
   const targets: { name: string; mode: string; port: number; stop: () => Promise<void> | void }[] = [];
   targets.push({ name: 'redis-server', mode: 'direct', port: shards[0]?.port as number, stop: () => {} });
-  for (const [mode, servers] of [['1 server', one], ['2 shards', two]] as const) {
+  for (const [mode, servers] of [
+    ['1 server', one],
+    ['2 shards', two],
+  ] as const) {
     const nc = await startNutcracker(dir, servers);
     targets.push({ name: 'nutcracker', mode, port: nc.port, stop: nc.stop });
-    const ambassador = spawnNode(entry, [], { env: { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' } });
+    const ambassador = spawnNode(entry, [], {
+      env: { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
+    });
     const port = (await ambassador.waitForLog('listening')).port as number;
     targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill() });
   }
@@ -91,10 +112,21 @@ export async function benchAmbassador(): Promise<void> {
           const anchor = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
           const ratio = anchor && name === 'ambassador' ? rps / median(anchor.map((r) => r.rps)) : Number.NaN;
           const p99Ratio = anchor && name === 'ambassador' ? p99 / median(anchor.map((r) => r.p99)) : Number.NaN;
-          rows.push([`-P ${pipeline}`, test, mode, name, fmt(rps), fmt(p99, 3), name === 'ambassador' ? fmt(ratio, 2) : '', name === 'ambassador' ? fmt(p99Ratio, 2) : '']);
+          rows.push([
+            `-P ${pipeline}`,
+            test,
+            mode,
+            name,
+            fmt(rps),
+            fmt(p99, 3),
+            name === 'ambassador' ? fmt(ratio, 2) : '',
+            name === 'ambassador' ? fmt(p99Ratio, 2) : '',
+          ]);
           if (name === 'ambassador') {
             const goal = pipeline === 16 ? 1.0 : 0.9;
-            verdicts.push(`-P ${pipeline} ${test} ${mode}: ${fmt(ratio, 2)}x nutcracker (goal ${goal}x) ${ratio >= goal ? 'met' : 'NOT met'}; p99 ${fmt(p99Ratio, 2)}x (goal <= 1.5x) ${p99Ratio <= 1.5 ? 'met' : 'NOT met'}`);
+            verdicts.push(
+              `-P ${pipeline} ${test} ${mode}: ${fmt(ratio, 2)}x nutcracker (goal ${goal}x) ${ratio >= goal ? 'met' : 'NOT met'}; p99 ${fmt(p99Ratio, 2)}x (goal <= 1.5x) ${p99Ratio <= 1.5 ? 'met' : 'NOT met'}`,
+            );
           }
         }
       }

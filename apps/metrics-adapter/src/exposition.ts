@@ -19,7 +19,10 @@ export function negotiate(req: IncomingMessage): Format {
 }
 
 interface OwnSet {
+  /** The adapter's own four metrics, which describe this scrape. */
   registry: Registry;
+  /** prom-client's default process metrics, which do not depend on the source. */
+  process: Registry;
   up: Gauge;
   duration: Histogram;
   errors: Counter;
@@ -61,6 +64,14 @@ export class OwnMetrics {
   registry(format: Format): Registry {
     return this.#sets[format].registry;
   }
+
+  /**
+   * Starts rendering the process metrics: they do not depend on the source, so they are
+   * rendered while the source is fetched instead of after it.
+   */
+  renderProcess(format: Format): Promise<string> {
+    return this.#sets[format].process.metrics();
+  }
 }
 
 type ContentType = typeof Registry.PROMETHEUS_CONTENT_TYPE | typeof Registry.OPENMETRICS_CONTENT_TYPE;
@@ -73,10 +84,12 @@ function newRegistry(contentType: ContentType): Registry {
 
 function createSet(contentType: ContentType, namespace: string, rules: string[]): OwnSet {
   const registry = newRegistry(contentType);
-  collectDefaultMetrics({ register: registry });
+  const process = newRegistry(contentType);
+  collectDefaultMetrics({ register: process });
   const registers = [registry];
   const set: OwnSet = {
     registry,
+    process,
     up: new Gauge({
       name: `${namespace}_up`,
       help: 'Whether the last fetch of the source answered with valid JSON (1) or not (0).',
@@ -136,11 +149,19 @@ export function mappedRegistry(mapped: MappedMetric[], format: Format): Registry
   return registry;
 }
 
+/**
+ * The whole exposition: the process metrics rendered earlier (`processText`, from
+ * renderProcess), then the adapter's own metrics and this scrape's mapped ones. OpenMetrics
+ * gets one `# EOF`, at the very end.
+ */
 export async function render(
   own: OwnMetrics,
   mapped: MappedMetric[],
   format: Format,
+  processText: Promise<string> = own.renderProcess(format),
 ): Promise<{ contentType: string; body: string }> {
   const merged = Registry.merge([own.registry(format), mappedRegistry(mapped, format)]);
-  return { contentType: merged.contentType, body: await merged.metrics() };
+  const [processPart, rest] = await Promise.all([processText, merged.metrics()]);
+  const head = format === 'openmetrics' ? processPart.replace(/# EOF\n$/, '') : `${processPart}\n`;
+  return { contentType: merged.contentType, body: head + rest };
 }

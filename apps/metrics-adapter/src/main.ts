@@ -50,6 +50,8 @@ await runService(
       routes: {
         // An exporter answers 200 even when its source is down: `<ns>_up 0` says so.
         '/metrics': async (req, res) => {
+          const format = negotiate(req);
+          const processText = own.renderProcess(format); // meanwhile, the source is fetched
           const { result, fresh } = await source.get();
           let mapped: ReturnType<typeof mapDocument>['metrics'] = [];
           if (fresh) own.fetched(result.seconds);
@@ -73,7 +75,7 @@ await runService(
             }
             own.up(0);
           }
-          const { contentType, body } = await render(own, mapped, negotiate(req));
+          const { contentType, body } = await render(own, mapped, format, processText);
           res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
           res.end(body);
         },

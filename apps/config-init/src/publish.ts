@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { fsyncDir } from '@pod-patterns/kit';
 import { InitError } from './exit-codes.js';
 
 export const DATA_LINK = '..data';
@@ -76,14 +77,5 @@ async function removeStale(dir: string, current: string, names: Set<string>): Pr
       const target = await readlink(join(dir, entry.name));
       if (target.startsWith(`${DATA_LINK}/`) || entry.name.startsWith('..tmp_')) await unlink(join(dir, entry.name));
     }
-  }
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

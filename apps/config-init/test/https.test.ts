@@ -1,41 +1,22 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { makeCertificates } from '@pod-patterns/testing';
 import { readJson, runInit, tempDir } from './helpers.js';
 
 const dir = tempDir();
-const key = join(dir, 'key.pem');
-const cert = join(dir, 'cert.pem');
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ],
-  { stdio: 'ignore' },
-);
+const certs = makeCertificates();
 
-const server = createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (_req, res) => {
-  res.writeHead(200, { 'content-type': 'application/json' });
-  res.end('{"secure": true}');
-});
+const server = createServer(
+  { key: readFileSync(certs.serverKey), cert: readFileSync(certs.serverCert) },
+  (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"secure": true}');
+  },
+);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/app.json`;
 after(() => server.close());
@@ -48,7 +29,7 @@ test('https with an untrusted certificate fails at once (77) and names CONFIG_CA
 });
 
 test('https with the CA bundle from CONFIG_CA_FILE succeeds', async () => {
-  const run = await runInit({ CONFIG_URL: url, CONFIG_OUTPUT: join(dir, 'b', 'app.json'), CONFIG_CA_FILE: cert });
+  const run = await runInit({ CONFIG_URL: url, CONFIG_OUTPUT: join(dir, 'b', 'app.json'), CONFIG_CA_FILE: certs.ca });
   assert.equal(run.code, 0, run.output);
   assert.deepEqual(readJson(join(dir, 'b', 'app.json')), { secure: true });
 });

@@ -8,8 +8,9 @@
 // swapped in, instead of being repaired in place under a reader. Publishing renames a fresh
 // symlink over the link (atomic), so readers see the old tree or the new one, never a mix.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
+import { mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { fsyncDir } from '@pod-patterns/kit';
 
 export interface Published {
   /** Absolute path of the live worktree. */
@@ -113,15 +114,6 @@ export function defaultLinkName(repo: string): string {
       .split('/')
       .at(-1) || 'repo'
   );
-}
-
-async function fsyncDir(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** `--group-write`: adds g+w to every file and folder of a worktree (links are left alone). */

@@ -32,6 +32,8 @@ interface Slot {
 }
 
 const HIGH_WATER = 4 * 1024 * 1024;
+/** While draining, a client idle this long is done. */
+const DRAIN_IDLE_MS = 100;
 let nextId = 1;
 
 export class ClientConnection {
@@ -46,6 +48,7 @@ export class ClientConnection {
   #closing = false;
   #draining = false;
   #flushQueued = false;
+  #idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -59,6 +62,7 @@ export class ClientConnection {
     socket.on('drain', () => socket.resume());
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      clearTimeout(this.#idleTimer);
       this.#pinned?.conn.close();
       onClose(this);
     });
@@ -69,11 +73,22 @@ export class ClientConnection {
     }
   }
 
-  /** Stops reading; the connection ends once every reply owed is written. */
+  /**
+   * Shutdown: the client is still served (commands it sent before the signal may still be in
+   * the socket's buffer), and the connection ends once it has been idle for a moment.
+   */
   drain(): void {
     this.#draining = true;
-    this.socket.pause();
-    if (this.#slots.length === 0) this.socket.end();
+    this.#endWhenIdle();
+  }
+
+  #endWhenIdle(): void {
+    if (this.#idleTimer || this.#slots.length > 0) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#slots.length === 0 && this.#parser.pending === 0) this.socket.end();
+      else this.#endWhenIdle();
+    }, DRAIN_IDLE_MS);
   }
 
   get idle(): boolean {
@@ -340,7 +355,8 @@ export class ClientConnection {
       if (this.#tunnelBacklog.length > 0 && this.#pinned) {
         for (const raw of this.#tunnelBacklog.splice(0)) this.#pinned.conn.writeRaw(raw);
       }
-      if (this.#closing || this.#draining) this.socket.end();
+      if (this.#closing) this.socket.end();
+      else if (this.#draining) this.#endWhenIdle();
     }
   }
 }

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startRedis, waitFor } from '@pod-patterns/testing';
+import { makeCertificates, startRedis, waitFor } from '@pod-patterns/testing';
 import { Redis } from 'ioredis';
 import { RawClient, startAmbassador, startShards } from './helpers.js';
 
@@ -202,56 +201,7 @@ test('/readyz is 503 when no server is reachable, /metrics counts clients', asyn
 });
 
 test('TLS to the servers, with a CA file and a client certificate', async () => {
-  const tls = join(dir, 'tls');
-  execFileSync('mkdir', ['-p', tls]);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: tls, stdio: 'ignore' });
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-ca',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.pem',
-  );
-  for (const name of ['server', 'client']) {
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    writeFileSync(join(tls, 'ext'), 'subjectAltName=IP:127.0.0.1\n');
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-extfile',
-      'ext',
-      '-out',
-      `${name}.pem`,
-    );
-  }
+  const certs = makeCertificates();
   const { freePort } = await import('@pod-patterns/testing');
   const port = await freePort();
   const redis = await startRedis({
@@ -262,11 +212,11 @@ test('TLS to the servers, with a CA file and a client certificate', async () => 
       '--tls-port',
       String(port),
       '--tls-cert-file',
-      join(tls, 'server.pem'),
+      certs.serverCert,
       '--tls-key-file',
-      join(tls, 'server.key'),
+      certs.serverKey,
       '--tls-ca-cert-file',
-      join(tls, 'ca.pem'),
+      certs.ca,
       '--tls-auth-clients',
       'yes',
     ],
@@ -274,9 +224,9 @@ test('TLS to the servers, with a CA file and a client certificate', async () => 
   const ambassador = await startAmbassador({
     REDIS_SERVERS: `127.0.0.1:${port}:1`,
     REDIS_TLS: 'true',
-    REDIS_TLS_CA_FILE: join(tls, 'ca.pem'),
-    REDIS_TLS_CERT_FILE: join(tls, 'client.pem'),
-    REDIS_TLS_KEY_FILE: join(tls, 'client.key'),
+    REDIS_TLS_CA_FILE: certs.ca,
+    REDIS_TLS_CERT_FILE: certs.clientCert,
+    REDIS_TLS_KEY_FILE: certs.clientKey,
   });
   const raw = await RawClient.open(ambassador.port);
   try {
@@ -290,7 +240,7 @@ test('TLS to the servers, with a CA file and a client certificate', async () => 
   const noCert = await startAmbassador({
     REDIS_SERVERS: `127.0.0.1:${port}:1`,
     REDIS_TLS: 'true',
-    REDIS_TLS_CA_FILE: join(tls, 'ca.pem'),
+    REDIS_TLS_CA_FILE: certs.ca,
   });
   noCert.kill();
 });

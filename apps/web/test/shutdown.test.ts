@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { get, type IncomingMessage } from 'node:http';
 import { after, test } from 'node:test';
-import { startHttpServer } from '@pod-patterns/testing';
+import { startHttpServer, waitFor } from '@pod-patterns/testing';
 import { FakeSyncRoot, startWeb } from './helpers.js';
 
 // A helper container whose health endpoint answers slowly makes /_pod/status a slow request.
@@ -12,22 +13,34 @@ const sync = new FakeSyncRoot();
 sync.publish({ 'index.html': 'x' });
 
 test('SIGTERM during slow requests: every one completes, then exit 0', async () => {
-  const web = await startWeb({ CONTENT_DIR: sync.link, POD_CONTAINERS: `helper:sidecar@${slowHelper.url}/` });
-  const slow = Array.from({ length: 8 }, (_, i) =>
-    // distinct dashboards so the health cache does not answer the later ones at once
-    new Promise((resolve) => setTimeout(resolve, i * 10)).then(() => fetch(`${web.base}/_pod/status`)),
+  // Slow requests: 8 MiB downloads read by a paused client. A request is surely accepted once
+  // its response has started, so SIGTERM is sent only after all eight have started.
+  const big = 'x'.repeat(8 * 1024 * 1024);
+  const root = new FakeSyncRoot();
+  root.publish({ 'index.html': 'x', 'big.bin': big });
+  const web = await startWeb({ CONTENT_DIR: root.link });
+  const responses: IncomingMessage[] = [];
+  const bodies = Array.from(
+    { length: 8 },
+    () =>
+      new Promise<number>((resolve, reject) => {
+        get({ host: '127.0.0.1', port: web.port, path: '/big.bin', agent: false }, (res) => {
+          res.pause();
+          responses.push(res);
+          let length = 0;
+          res.on('data', (chunk: Buffer) => {
+            length += chunk.length;
+          });
+          res.on('end', () => resolve(length));
+          res.on('error', reject);
+        }).on('error', reject);
+      }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await waitFor(() => responses.length === 8, 10_000, 'eight downloads under way');
   web.child.kill('SIGTERM');
-  const responses = await Promise.all(slow);
-  assert.deepEqual(
-    responses.map((r) => r.status),
-    Array(8).fill(200),
-  );
-  for (const res of responses) {
-    const body = (await res.json()) as { containers: { health: string }[] };
-    assert.equal(body.containers[0]?.health, 'healthy');
-  }
+  await web.waitForLog('shutting down');
+  for (const res of responses) res.resume();
+  assert.deepEqual(await Promise.all(bodies), Array(8).fill(big.length));
   assert.equal(await web.exited, 0);
 });
 

@@ -1,4 +1,5 @@
 export { type Backoff, type BackoffOptions, createBackoff, parseRetryAfter } from './backoff.js';
+export { fsyncDir } from './durable.js';
 export { formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,

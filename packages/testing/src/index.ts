@@ -1,3 +1,4 @@
+export { type Certificates, makeCertificates } from './certificates.js';
 export { type GitHttpServer, startGitHttp } from './git-http.js';
 export { freePort, startHttpServer, type TestServer } from './http-server.js';
 export { type Running, type SpawnOptions, spawnNode } from './process.js';

@@ -73,7 +73,12 @@ test('a new commit is published atomically: a reader loop never misses a file', 
     await reader;
     assert.deepEqual(errors, []);
     assert.ok(seen.size >= 5);
-    assert.match(await sync.metrics(), /^git_sync_count_total\{status="success"\} 6$/m);
+    // The link moves before the sync finishes (cleanup, then the count), so wait for the count.
+    await waitFor(
+      async () => /^git_sync_count_total\{status="success"\} 6$/m.test(await sync.metrics()),
+      5000,
+      'six successful syncs counted',
+    );
   } finally {
     sync.kill();
   }

@@ -119,11 +119,15 @@ export function createRequestListener(deps: AppDeps): RequestListener {
   app.use(onError);
 
   return (req, res) => {
-    const started = process.hrtime.bigint();
-    res.once('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      stats.observe(routeClass(req.url?.split('?')[0] ?? '/'), res.statusCode, ms);
-    });
-    if (!site.serveCached(req, res)) app(req, res);
+    const started = performance.now();
+    // A cache hit is answered synchronously: timed without a per-request listener.
+    if (site.serveCached(req, res)) {
+      stats.observe('site', res.statusCode, performance.now() - started);
+      return;
+    }
+    res.once('finish', () =>
+      stats.observe(routeClass(req.url?.split('?')[0] ?? '/'), res.statusCode, performance.now() - started),
+    );
+    app(req, res);
   };
 }

@@ -13,6 +13,8 @@ export interface CachedFile {
   lastModified: string;
   contentType: string;
   html: boolean;
+  /** The response headers, filled in by the site on first use. */
+  headers?: { ok: Record<string, string>; notModified: Record<string, string> };
 }
 
 export class FileCache {

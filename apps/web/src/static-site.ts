@@ -64,18 +64,24 @@ export function createSite(options: SiteOptions): Site {
     pagePath: string,
   ): void {
     const notModified = fresh(req.headers, { etag: file.etag, 'last-modified': file.lastModified });
-    const headers: Record<string, string> = {
-      ...SECURITY_HEADERS,
+    // Built once per cached file (the cache is per revision), not once per request.
+    file.headers ??= {
+      ok: { ...SECURITY_HEADERS, ...fileHeaders(file, revision), 'content-length': String(file.body.length) },
+      notModified: { ...SECURITY_HEADERS, ...fileHeaders(file, revision) },
+    };
+    res.writeHead(notModified ? 304 : 200, notModified ? file.headers.notModified : file.headers.ok);
+    res.end(notModified || req.method === 'HEAD' ? undefined : file.body);
+    if (file.html) options.onPageView(pagePath);
+  }
+
+  function fileHeaders(file: CachedFile, revision: Revision): Record<string, string> {
+    return {
       'cache-control': cacheControl,
       etag: file.etag,
       'last-modified': file.lastModified,
       'content-type': file.contentType,
       'x-content-revision': revision.sha,
     };
-    if (!notModified) headers['content-length'] = String(file.body.length);
-    res.writeHead(notModified ? 304 : 200, headers);
-    res.end(notModified || req.method === 'HEAD' ? undefined : file.body);
-    if (file.html) options.onPageView(pagePath);
   }
 
   function serveCached(req: IncomingMessage, res: ServerResponse): boolean {

@@ -91,10 +91,6 @@ export class ClientConnection {
     }, DRAIN_IDLE_MS);
   }
 
-  get idle(): boolean {
-    return this.#slots.length === 0;
-  }
-
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
     let commands: Command[];

@@ -7,10 +7,6 @@ export function error(message: string): Buffer {
   return Buffer.from(`-${message.replace(/[\r\n]+/g, ' ')}\r\n`);
 }
 
-export function simple(text: string): Buffer {
-  return Buffer.from(`+${text}\r\n`);
-}
-
 export function integer(n: number): Buffer {
   return Buffer.from(`:${n}\r\n`);
 }

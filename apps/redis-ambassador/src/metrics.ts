@@ -21,7 +21,8 @@ class LatencyHistogram {
 
 export class AmbassadorMetrics {
   readonly registry: Registry;
-  readonly #commands = new Map<string, number>();
+  /** server -> command -> count: two lookups, no string built per command. */
+  readonly #commands = new Map<string, Map<string, number>>();
   readonly #errors = new Map<string, number>();
   readonly #latency = new Map<string, LatencyHistogram>();
   readonly #serverConnections = new Map<string, number>();
@@ -44,9 +45,8 @@ export class AmbassadorMetrics {
       registers,
       collect(this: Counter<string>) {
         this.reset();
-        for (const [key, value] of self.#commands) {
-          const [command = '', server = ''] = key.split('\0');
-          this.inc({ command, server }, value);
+        for (const [server, byCommand] of self.#commands) {
+          for (const [command, value] of byCommand) this.inc({ command, server }, value);
         }
       },
     });
@@ -125,8 +125,12 @@ export class AmbassadorMetrics {
   }
 
   command(name: string, server: string): void {
-    const key = `${name}\0${server}`;
-    this.#commands.set(key, (this.#commands.get(key) ?? 0) + 1);
+    let byCommand = this.#commands.get(server);
+    if (!byCommand) {
+      byCommand = new Map();
+      this.#commands.set(server, byCommand);
+    }
+    byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
   }
 
   error(kind: string): void {

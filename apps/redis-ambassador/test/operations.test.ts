@@ -229,18 +229,23 @@ test('TLS to the servers, with a CA file and a client certificate', async () => 
     REDIS_TLS_KEY_FILE: certs.clientKey,
   });
   const raw = await RawClient.open(ambassador.port);
-  try {
-    assert.equal(await raw.command('SET', 'tls', 'yes'), '+OK\r\n');
-    assert.equal(await raw.command('GET', 'tls'), '$3\r\nyes\r\n');
-  } finally {
-    raw.close();
-    ambassador.kill();
-    await redis.stop();
-  }
+  // Without the client certificate the server (alive) refuses the handshake: keys get an error.
   const noCert = await startAmbassador({
     REDIS_SERVERS: `127.0.0.1:${port}:1`,
     REDIS_TLS: 'true',
     REDIS_TLS_CA_FILE: certs.ca,
   });
-  noCert.kill();
+  const refused = await RawClient.open(noCert.port);
+  try {
+    assert.equal(await raw.command('SET', 'tls', 'yes'), '+OK\r\n');
+    assert.equal(await raw.command('GET', 'tls'), '$3\r\nyes\r\n');
+    assert.equal(await refused.command('GET', 'tls'), `-ERR backend 127.0.0.1:${port} unavailable\r\n`);
+    assert.equal(await raw.command('GET', 'tls'), '$3\r\nyes\r\n', 'the server is still up');
+  } finally {
+    raw.close();
+    refused.close();
+    ambassador.kill();
+    noCert.kill();
+    await redis.stop();
+  }
 });

@@ -121,12 +121,20 @@ function createSet(contentType: ContentType, namespace: string, rules: string[])
   return set;
 }
 
+/**
+ * prom-client defaults a sample's missing `sharedLabels` to a new `{}` and caches its rendering
+ * in a WeakMap keyed by that object: one cache entry per sample per scrape. One shared object
+ * makes that a cache hit.
+ */
+const NO_SHARED_LABELS = Object.freeze({});
+
 /** prom-client renders any object with name, help, type and get(); these live for one scrape. */
 function toPromMetric(metric: MappedMetric, format: Format) {
   const type = metric.type === 'untyped' && format === 'openmetrics' ? 'unknown' : metric.type;
   const values = metric.samples.map((s) => ({
     ...(s.suffix ? { metricName: `${metric.name}${s.suffix}` } : {}),
     labels: s.labels,
+    sharedLabels: NO_SHARED_LABELS,
     value: s.value,
   }));
   // get() reads `name` off the object: for OpenMetrics, prom-client strips a counter's `_total`

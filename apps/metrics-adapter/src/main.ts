@@ -51,8 +51,11 @@ await runService(
         // An exporter answers 200 even when its source is down: `<ns>_up 0` says so.
         '/metrics': async (req, res) => {
           const format = negotiate(req);
-          const processText = own.renderProcess(format); // meanwhile, the source is fetched
-          const { result, fresh } = await source.get();
+          // The request to the source goes out first; the process metrics, which do not depend
+          // on it, are collected and rendered while the source is answering.
+          const fetching = source.get();
+          const processText = own.renderProcess(format);
+          const { result, fresh } = await fetching;
           let mapped: ReturnType<typeof mapDocument>['metrics'] = [];
           if (fresh) own.fetched(result.seconds);
           if (result.ok) {

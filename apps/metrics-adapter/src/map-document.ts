@@ -48,7 +48,10 @@ export function mapDocument(mapping: Mapping, document: unknown): MappingResult 
 
 function mapRule(rule: Rule, document: unknown): Sample[] {
   const samples: Sample[] = [];
-  const seen = new Set<string>();
+  const nodes = query(rule.path, document);
+  // Object keys are unique, so with one match and labels from keys alone every series is
+  // distinct by construction; otherwise two values could claim one series, which is checked.
+  const seen = nodes.length === 1 && !rule.hasFieldLabels ? undefined : new Set<string>();
   const keyValues: string[] = [];
 
   // Walks one level of object keys per name in rule.keys; the values at the bottom are leaves.
@@ -58,26 +61,26 @@ function mapRule(rule: Rule, document: unknown): Sample[] {
       if (node === null || typeof node !== 'object' || Array.isArray(node)) {
         throw new RuleMiss(`expected an object whose keys are ${label} values, found ${kind(node)}`);
       }
-      for (const key of Object.keys(node)) {
+      for (const key in node) {
         keyValues[depth] = key;
         walk((node as Record<string, unknown>)[key], depth + 1);
       }
       return;
     }
     const labels: Record<string, string> = { ...rule.const_labels };
-    rule.keys.forEach((name, i) => {
-      labels[name] = keyValues[i] as string;
-    });
+    for (let i = 0; i < depth; i++) labels[rule.keys[i] as string] = keyValues[i] as string;
     if (rule.hasFieldLabels) Object.assign(labels, fieldLabels(rule, node));
-    // Every sample of a rule has the same label names in the same order: the values identify it.
-    const identity = Object.values(labels).join('\u0000');
-    if (seen.has(identity))
-      throw new RuleMiss(
-        `two values for the same series {${Object.entries(labels)
-          .map(([k, v]) => `${k}="${v}"`)
-          .join(',')}}`,
-      );
-    seen.add(identity);
+    if (seen) {
+      // Every sample of a rule has the same label names in the same order: the values identify it.
+      const identity = Object.values(labels).join('\u0000');
+      if (seen.has(identity))
+        throw new RuleMiss(
+          `two values for the same series {${Object.entries(labels)
+            .map(([k, v]) => `${k}="${v}"`)
+            .join(',')}}`,
+        );
+      seen.add(identity);
+    }
     if (rule.type === 'histogram') {
       samples.push(...histogram(rule, node, labels));
     } else {
@@ -85,7 +88,7 @@ function mapRule(rule: Rule, document: unknown): Sample[] {
       samples.push({ labels, value: value * rule.scale });
     }
   };
-  for (const node of query(rule.path, document)) walk(node, 0);
+  for (const node of nodes) walk(node, 0);
   return samples;
 }
 

@@ -95,7 +95,8 @@ test('misses: a path that matches nothing, a value that is no longer a number, a
   - { name: app_b_total, help: h, type: counter, path: $.requests, keys: [status] }
   - { name: app_c, help: h, type: gauge, path: $.ok }
   - { name: app_d, help: h, type: histogram, path: $.h, buckets: $.b, sum: $.s, count: $.c }
-  - { name: app_e, help: h, type: gauge, path: "$.items[*]", value: $.v, labels: { k: $.k } }`,
+  - { name: app_e, help: h, type: gauge, path: "$.items[*]", value: $.v, labels: { k: $.k } }
+  - { name: app_f_total, help: h, type: counter, path: "$.shards[*]", keys: [status] }`,
     {
       requests: { 200: 5, 500: 'n/a' },
       ok: 3,
@@ -111,6 +112,7 @@ test('misses: a path that matches nothing, a value that is no longer a number, a
         { k: 'x', v: 1 },
         { k: 'x', v: 2 },
       ],
+      shards: [{ 200: 1 }, { 200: 2 }],
     },
   );
   assert.deepEqual(
@@ -119,12 +121,13 @@ test('misses: a path that matches nothing, a value that is no longer a number, a
   );
   assert.deepEqual(
     misses.map((m) => m.rule),
-    ['app_a', 'app_b_total', 'app_d', 'app_e'],
+    ['app_a', 'app_b_total', 'app_d', 'app_e', 'app_f_total'],
   );
   assert.match(misses[0]?.reason ?? '', /\$\.gone matched nothing/);
   assert.match(misses[1]?.reason ?? '', /expected a number, found a string \("n\/a"\)/);
   assert.match(misses[2]?.reason ?? '', /not cumulative/);
   assert.match(misses[3]?.reason ?? '', /two values for the same series/);
+  assert.match(misses[4]?.reason ?? '', /two values for the same series \{status="200"\}/);
 });
 
 test('OpenMetrics: counters are named without _total in metadata, untyped is unknown, and it ends in # EOF', async () => {

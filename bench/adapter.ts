@@ -1,11 +1,10 @@
 // metrics-adapter: scrape latency and CPU per scrape with 10, 1,000 and 10,000 series in the
 // source, against the limit: a plain fetch of the same JSON, in the same run. Goal (issue #7):
 // p99 at most 2x the plain fetch at 1,000 series, and linear growth.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnNode } from '@pod-patterns/testing';
+import { spawnNode, tempDir } from '@pod-patterns/testing';
 import { processCpuMs } from './lib/process-cpu.js';
 import { fmt, printTable } from './lib/stats.js';
 
@@ -31,7 +30,7 @@ async function timeRequests(url: string, count: number): Promise<number[]> {
 
 export async function benchAdapter(): Promise<void> {
   console.log('\n## metrics-adapter: one /metrics scrape vs a plain fetch of the same JSON (sequential requests)\n');
-  const dir = mkdtempSync(join(tmpdir(), 'bench-adapter-'));
+  const dir = tempDir('bench-adapter-');
   const mapping = join(dir, 'mapping.yaml');
   writeFileSync(
     mapping,

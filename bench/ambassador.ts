@@ -3,11 +3,8 @@
 // and with two shards. Goals (issue #6): at least 1.0x nutcracker's throughput at -P 16 and 0.9x
 // at -P 1, in both modes, with a p99 at most 1.5x nutcracker's.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnNode, startRedis } from '@pod-patterns/testing';
+import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
 import { fmt, median, printTable } from './lib/stats.js';
 
@@ -65,7 +62,7 @@ export async function benchAmbassador(): Promise<void> {
     console.log('skipped: needs redis-benchmark (redis-tools) and nutcracker');
     return;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'bench-ambassador-'));
+  const dir = tempDir('bench-ambassador-');
   const shards = [await startRedis(), await startRedis()];
   const one = `127.0.0.1:${shards[0]?.port}:1 s0`;
   const two = shards.map((s, i) => `127.0.0.1:${s.port}:1 s${i}`).join(',');

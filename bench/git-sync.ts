@@ -3,11 +3,10 @@
 // cannot be built here, so each number is set against its limit: the period, the packed size of
 // the commit itself, and the 80 MiB goal of issue #5.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnNode, startGitHttp } from '@pod-patterns/testing';
+import { spawnNode, startGitHttp, tempDir } from '@pod-patterns/testing';
 import { fmt, median, printTable } from './lib/stats.js';
 
 const entry = fileURLToPath(new URL('../apps/git-sync/dist/main.js', import.meta.url));
@@ -52,7 +51,7 @@ function randomText(bytes: number): string {
 
 export async function benchGitSync(): Promise<void> {
   console.log('\n## git-sync\n');
-  const parent = mkdtempSync(join(tmpdir(), 'bench-git-sync-'));
+  const parent = tempDir('bench-git-sync-');
   const origin = makeOrigin(parent);
   origin.commit({ 'index.html': 'start', 'big.txt': randomText(200_000) });
 

@@ -2,11 +2,10 @@
 // side in one run. Goals (issue #3): at least 0.5x nginx's requests per second with the visit
 // counter off, and a p99 under 5 ms with it on (through a real redis-server).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Running, spawnNode, startRedis } from '@pod-patterns/testing';
+import { type Running, spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { haveNginx, startNginx } from './lib/nginx.js';
 import { fmt, median, printTable } from './lib/stats.js';
 import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
@@ -24,7 +23,7 @@ export async function benchWeb(): Promise<void> {
     console.log('skipped: needs wrk and nginx (apt-get install wrk nginx-light)');
     return;
   }
-  const root = mkdtempSync(join(tmpdir(), 'bench-web-'));
+  const root = tempDir('bench-web-');
   const sha = randomBytes(20).toString('hex');
   const worktree = join(root, '.worktrees', sha);
   mkdirSync(worktree, { recursive: true });

@@ -1,16 +1,15 @@
 // nginx from Debian serving a folder, with one worker: the same single core a Node process uses.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@pod-patterns/testing';
+import { freePort, tempDir, waitFor } from '@pod-patterns/testing';
 
 export function haveNginx(): boolean {
   return spawnSync('nginx', ['-v']).error === undefined;
 }
 
 export async function startNginx(root: string): Promise<{ port: number; stop(): void }> {
-  const prefix = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
+  const prefix = tempDir('bench-nginx-');
   chmodSync(prefix, 0o755);
   const port = await freePort();
   const conf = join(prefix, 'nginx.conf');

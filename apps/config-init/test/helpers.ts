@@ -1,13 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Running, spawnNode } from '@pod-patterns/testing';
+import { tempDir as makeTempDir, type Running, spawnNode } from '@pod-patterns/testing';
 
 export const entrypoint = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'config-init-'));
+  return makeTempDir('config-init-');
 }
 
 export interface InitRun extends Running {

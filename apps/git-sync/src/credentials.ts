@@ -3,7 +3,7 @@
 // git's prompts from variables set only for that git process; the password file is read again
 // for every sync, so a rotated token works. For SSH, an ssh config file names the key and the
 // known-hosts file, and GIT_SSH_COMMAND only names that file.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from './config.js';
@@ -14,7 +14,6 @@ process.stdout.write((prompt.startsWith('username') ? process.env.GITSYNC_ASKPAS
 `;
 
 export class Credentials {
-  readonly #dir = mkdtempSync(join(tmpdir(), 'git-sync-'));
   readonly #askpass: string | undefined;
   readonly #sshConfig: string | undefined;
 
@@ -23,12 +22,16 @@ export class Credentials {
     /** GITSYNC_PASSWORD_FILE, read again for every sync. */
     private readonly passwordFile: string | undefined,
   ) {
+    if (!config.GITSYNC_USERNAME && !config.GITSYNC_SSH_KEY_FILE) return;
+    // A private folder for this process, removed however it exits (short of SIGKILL).
+    const dir = mkdtempSync(join(tmpdir(), 'git-sync-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     if (config.GITSYNC_USERNAME) {
-      this.#askpass = join(this.#dir, 'askpass');
+      this.#askpass = join(dir, 'askpass');
       writeFileSync(this.#askpass, ASKPASS, { mode: 0o700 });
     }
     if (config.GITSYNC_SSH_KEY_FILE) {
-      this.#sshConfig = join(this.#dir, 'ssh_config');
+      this.#sshConfig = join(dir, 'ssh_config');
       const knownHosts = config.GITSYNC_SSH_KNOWN_HOSTS
         ? [`UserKnownHostsFile "${config.GITSYNC_SSH_KNOWN_HOSTS_FILE}"`, 'StrictHostKeyChecking yes']
         : ['UserKnownHostsFile /dev/null', 'StrictHostKeyChecking no'];

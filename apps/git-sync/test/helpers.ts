@@ -1,16 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Running, spawnNode } from '@pod-patterns/testing';
+import { tempDir as makeTempDir, type Running, spawnNode } from '@pod-patterns/testing';
 
 export { startGitHttp } from '@pod-patterns/testing';
 
 export const entrypoint = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 export function tempDir(prefix = 'git-sync-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 export function git(cwd: string, ...args: string[]): string {

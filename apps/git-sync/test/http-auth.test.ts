@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
 import { Origin, startGitHttp, startGitSync, tempDir } from './helpers.js';
 
-test('smart HTTP with basic auth: a rotated password file is picked up, and no credential is ever written down', async () => {
+test('smart HTTP with basic auth: a rotated password file is picked up, no credential is ever written down, and the askpass folder goes at exit', async () => {
   const parent = tempDir('origin-');
   const origin = new Origin(parent);
   origin.commit({ 'index.html': 'one' });
@@ -16,7 +16,9 @@ test('smart HTTP with basic auth: a rotated password file is picked up, and no c
   const errorFile = join(dir, 'error');
   writeFileSync(passwordFile, `${serverPassword}\n`);
   const root = join(dir, 'root');
+  const privateTmp = tempDir('git-sync-tmp-');
   const sync = await startGitSync({
+    TMPDIR: privateTmp,
     GITSYNC_REPO: `${http.url}/site.git`,
     GITSYNC_ROOT: root,
     GITSYNC_USERNAME: 'deploy',
@@ -52,6 +54,12 @@ test('smart HTTP with basic auth: a rotated password file is picked up, and no c
       readFileSync(join(root, '.git', 'worktrees', w, 'gitdir'), 'utf8'),
     );
     assert.ok(worktreeConfigs.every((c) => !c.includes(serverPassword)));
+
+    const [askpassDir] = readdirSync(privateTmp);
+    assert.deepEqual(readdirSync(join(privateTmp, askpassDir as string)), ['askpass']);
+    sync.child.kill('SIGTERM');
+    assert.equal(await sync.exited, 0);
+    assert.deepEqual(readdirSync(privateTmp), [], 'the askpass folder is removed at exit');
   } finally {
     sync.kill();
     await http.close();

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { spawnNode } from '@pod-patterns/testing';
+import { spawnNode, tempDir } from '@pod-patterns/testing';
 import { MappingError, parseMapping } from '../src/mapping.js';
 import { entrypoint } from './helpers.js';
 
@@ -66,7 +65,7 @@ test('a name in a non-base unit is accepted with a warning', () => {
 });
 
 test('a bad mapping file stops the adapter at start: exit 78 with the rule named', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'adapter-mapping-'));
+  const dir = tempDir('adapter-mapping-');
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'namespace: app\nmetrics:\n  - { name: app_jobs, help: h, type: counter, path: $.j }\n');
   const run = spawnNode(entrypoint, [], { env: { ADAPTER_MAPPING_FILE: file, ADAPTER_LISTEN: '127.0.0.1:0' } });

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { spawnNode } from '@pod-patterns/testing';
+import { spawnNode, tempDir } from '@pod-patterns/testing';
 import { sample, startAdapter } from './helpers.js';
 
 const webEntry = fileURLToPath(new URL('../../web/dist/main.js', import.meta.url));
 
 test('against the real apps/web: requests to the site move the counters in /metrics', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'adapter-web-'));
+  const root = tempDir('adapter-web-');
   mkdirSync(join(root, '.worktrees', 'abc123'), { recursive: true });
   writeFileSync(join(root, '.worktrees', 'abc123', 'index.html'), '<p>hi</p>');
   symlinkSync('.worktrees/abc123', join(root, 'site'));

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeCertificates, startRedis, waitFor } from '@pod-patterns/testing';
+import { makeCertificates, startRedis, tempDir, waitFor } from '@pod-patterns/testing';
 import { Redis } from 'ioredis';
 import { RawClient, startAmbassador, startShards } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'ambassador-ops-'));
+const dir = tempDir('ambassador-ops-');
 
 test('AUTH is injected on every server connection; a rotated password file works after reconnect', async () => {
   const redis = await startRedis({ args: ['--requirepass', 'first-pass-8c1f'] });

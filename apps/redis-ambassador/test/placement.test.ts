@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { TestRedis } from '@pod-patterns/testing';
+import { tempDir } from '@pod-patterns/testing';
 import { Redis } from 'ioredis';
 import { DISTRIBUTIONS } from '../src/hashing/distribution.js';
 import { HASHES } from '../src/hashing/hash.js';
 import { serverList, startAmbassador, startNutcracker, startShards } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'placement-'));
+const dir = tempDir('placement-');
 let shards: TestRedis[];
 const keys = Array.from({ length: 10_000 }, (_, i) =>
   i % 97 === 0 ? `{user${i % 13}}:k${i}` : i % 89 === 0 ? `clé-${i}-ü` : `key:${i}`,

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { spawnNode, waitFor } from '@pod-patterns/testing';
+import { spawnNode, tempDir, waitFor } from '@pod-patterns/testing';
 import { entrypoint, FakeSyncRoot, startWeb, validConfig, writeConfig } from './helpers.js';
 
 const sync = new FakeSyncRoot();
@@ -33,7 +31,7 @@ test('an invalid config file: exit 78 naming each problem', async () => {
 });
 
 test('hot reload: a valid change is applied, an invalid one keeps the old config', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'web-reload-'));
+  const dir = tempDir('web-reload-');
   const file = writeConfig(validConfig, dir);
   const web = await startWeb({ CONTENT_DIR: sync.link, CONFIG_FILE: file });
   const version = async () =>

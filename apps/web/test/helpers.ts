@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Running, spawnNode } from '@pod-patterns/testing';
+import { type Running, spawnNode, tempDir } from '@pod-patterns/testing';
 
 export const entrypoint = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
@@ -11,7 +10,7 @@ export type Tree = Record<string, string | { symlink: string }>;
 
 /** A content root laid out exactly as git-sync lays it out: `.worktrees/<sha>/` and a relative link. */
 export class FakeSyncRoot {
-  readonly root = mkdtempSync(join(tmpdir(), 'web-content-'));
+  readonly root = tempDir('web-content-');
   readonly link = join(this.root, 'site');
 
   /** Writes a new worktree, then swaps the link to it atomically (temp link + rename). */
@@ -31,7 +30,7 @@ export class FakeSyncRoot {
   }
 }
 
-export function writeConfig(values: unknown, dir = mkdtempSync(join(tmpdir(), 'web-config-'))): string {
+export function writeConfig(values: unknown, dir = tempDir('web-config-')): string {
   const file = join(dir, 'app.json');
   writeFileSync(file, typeof values === 'string' ? values : JSON.stringify(values));
   return file;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '@pod-patterns/testing';
 import { z } from 'zod';
 import { ConfigError, defineEnv, envTable, loadEnv } from '../src/env.js';
 import { bool, duration, integer, list, listen, secret } from '../src/env-fields.js';
@@ -19,7 +19,7 @@ const schema = defineEnv({
   TOKEN: secret(z.string().optional().describe('API token'), { fileOnly: true }),
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'kit-env-'));
+const dir = tempDir('kit-env-');
 
 test('parses a valid environment into a typed, frozen object', () => {
   const config = loadEnv(schema, {

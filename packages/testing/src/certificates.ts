@@ -1,9 +1,9 @@
 // Real certificates for TLS tests, made with openssl: a CA, and a server and a client
 // certificate it signed, each valid for 127.0.0.1 (IP SAN) for a day.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp-dir.js';
 
 export interface Certificates {
   dir: string;
@@ -14,7 +14,7 @@ export interface Certificates {
   clientKey: string;
 }
 
-export function makeCertificates(dir = mkdtempSync(join(tmpdir(), 'certs-'))): Certificates {
+export function makeCertificates(dir = tempDir('certs-')): Certificates {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl(
     'req',

@@ -4,4 +4,5 @@ export { freePort, startHttpServer, type TestServer } from './http-server.js';
 export { type Running, type SpawnOptions, spawnNode } from './process.js';
 export { type RawResponse, rawGet } from './raw-http.js';
 export { type RedisOptions, startRedis, type TestRedis } from './redis.js';
+export { tempDir } from './temp-dir.js';
 export { waitFor } from './wait.js';

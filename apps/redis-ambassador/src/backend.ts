@@ -12,7 +12,8 @@ import { ReplyScanner } from './resp/reply-scanner.js';
 import { encodeCommand } from './resp/request-parser.js';
 import type { ServerSpec } from './servers.js';
 
-export type ReplyCallback = (reply: Buffer, failed: boolean) => void;
+/** `seconds`: from queueing the request to reading its reply (0 when it failed). */
+export type ReplyCallback = (reply: Buffer, failed: boolean, seconds: number) => void;
 
 export interface BackendOptions {
   timeoutMs: number;
@@ -99,7 +100,7 @@ export class BackendConnection {
   /** Queues a request; `raw` is a complete RESP command. */
   send(raw: Buffer, callback: ReplyCallback): void {
     if (this.#closed) {
-      callback(unavailable(this.server), true);
+      callback(unavailable(this.server), true, 0);
       return;
     }
     this.#inflight.push({ callback, sentAt: performance.now() });
@@ -136,13 +137,14 @@ export class BackendConnection {
       this.fail(`${this.server.name}: ${(error as Error).message}`);
       return;
     }
+    const now = performance.now(); // one clock read per chunk, not per reply
     for (const reply of replies) {
       const request = this.#inflight.shift();
       if (!request) {
         this.fail(`${this.server.name}: a reply nobody asked for`);
         return;
       }
-      request.callback(reply, false);
+      request.callback(reply, false, (now - request.sentAt) / 1000);
     }
     if (replies.length > 0) this.options.onSuccess();
   }
@@ -164,7 +166,7 @@ export class BackendConnection {
     this.#outbox = [];
     this.options.onFailure(reason);
     const reply = unavailable(this.server);
-    for (const request of pending) request.callback(reply, true);
+    for (const request of pending) request.callback(reply, true, 0);
   }
 
   close(): void {

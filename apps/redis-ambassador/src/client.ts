@@ -205,13 +205,12 @@ export class ClientConnection {
   /** Sends one command to one server; its reply fills this command's slot. */
   #forward(pool: ServerPool, raw: Buffer, name: string): void {
     const slot = this.#slot();
-    const started = performance.now();
     this.#inflight += 1;
     this.ctx.metrics.command(name, pool.name);
-    pool.send(raw, (reply, failed) => {
+    pool.send(raw, (reply, failed, seconds) => {
       this.#inflight -= 1;
       if (failed) this.ctx.metrics.error('unavailable');
-      else this.ctx.metrics.latency(pool.name, (performance.now() - started) / 1000);
+      else this.ctx.metrics.latency(pool.name, seconds);
       this.#fill(slot, reply);
       if (this.#inflight === 0 && this.#waitingForPin.length > 0) {
         for (const send of this.#waitingForPin.splice(0)) send();
@@ -253,10 +252,9 @@ export class ClientConnection {
         ...indices.flatMap((i) => (kind === 'mset' ? [args[i] as Buffer, args[i + 1] as Buffer] : [args[i] as Buffer])),
       ];
       this.ctx.metrics.command(name, pool.name);
-      const started = performance.now();
-      pool.send(encodeCommand(subArgs), (reply, failed) => {
+      pool.send(encodeCommand(subArgs), (reply, failed, seconds) => {
         if (failed) this.ctx.metrics.error('unavailable');
-        else this.ctx.metrics.latency(pool.name, (performance.now() - started) / 1000);
+        else this.ctx.metrics.latency(pool.name, seconds);
         replies[part] = reply;
         if (--remaining > 0) return;
         this.#inflight -= 1;

@@ -98,11 +98,11 @@ export class AmbassadorMetrics {
     const latency = this.#latency;
     this.registry.registerMetric({
       name: 'redis_ambassador_request_duration_seconds',
-      help: 'Time from sending a request to a server to its reply, by server.',
+      help: 'Time from queueing a request for a server to reading its reply, by server.',
       type: 'histogram',
       get: () => ({
         name: 'redis_ambassador_request_duration_seconds',
-        help: 'Time from sending a request to a server to its reply, by server.',
+        help: 'Time from queueing a request for a server to reading its reply, by server.',
         type: 'histogram',
         aggregator: 'sum',
         values: [...latency].flatMap(([server, h]) => {

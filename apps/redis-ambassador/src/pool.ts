@@ -51,7 +51,7 @@ export class ServerPool {
 
   send(raw: Buffer, callback: ReplyCallback): void {
     if (!this.available()) {
-      callback(unavailable(this.spec), true);
+      callback(unavailable(this.spec), true, 0);
       return;
     }
     if (!this.#shared || this.#shared.closed) this.#shared = this.#connect(true);

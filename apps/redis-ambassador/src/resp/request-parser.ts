@@ -26,9 +26,13 @@ const CR = 13;
 const STAR = 42;
 const DOLLAR = 36;
 const EMPTY = Buffer.alloc(0);
+const INCOMPLETE = Symbol('incomplete');
+const IGNORED = Symbol('ignored');
 
 export class RequestParser {
   #buf: Buffer = EMPTY;
+  /** Where the command just parsed ends: set by #multibulk and #inline, so no result object per command. */
+  #end = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -38,10 +42,10 @@ export class RequestParser {
     const commands: Command[] = [];
     let pos = 0;
     while (pos < this.#buf.length) {
-      const parsed = this.#buf[pos] === STAR ? this.#multibulk(pos) : this.#inline(pos);
-      if (parsed === undefined) break;
-      if (parsed.command) commands.push(parsed.command);
-      pos = parsed.end;
+      const command = this.#buf[pos] === STAR ? this.#multibulk(pos) : this.#inline(pos);
+      if (command === INCOMPLETE) break;
+      if (command !== IGNORED) commands.push(command);
+      pos = this.#end;
     }
     this.#buf = pos >= this.#buf.length ? EMPTY : this.#buf.subarray(pos);
     if (this.#buf.length > this.limits.maxBulkBytes + this.limits.maxInlineBytes) {
@@ -75,26 +79,29 @@ export class RequestParser {
     return negative ? -n : n;
   }
 
-  #multibulk(start: number): { command?: Command; end: number } | undefined {
+  #multibulk(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
     const buf = this.#buf;
     const headerEnd = this.#line(start + 1);
     if (headerEnd < 0) {
       if (buf.length - start > 32) throw new ProtocolError('invalid multibulk length');
-      return undefined;
+      return INCOMPLETE;
     }
     const count = this.#integer(start + 1, headerEnd, 'multibulk length');
     if (count > this.limits.maxArgs) throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
     let pos = headerEnd + 2;
-    if (count <= 0) return { end: pos }; // `*0` and `*-1` are ignored, as Redis does
+    if (count <= 0) {
+      this.#end = pos; // `*0` and `*-1` are ignored, as Redis does
+      return IGNORED;
+    }
     const args: Buffer[] = new Array(count);
     for (let i = 0; i < count; i++) {
-      if (pos >= buf.length) return undefined;
+      if (pos >= buf.length) return INCOMPLETE;
       if (buf[pos] !== DOLLAR)
         throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos] as number)}'`);
       const lenEnd = this.#line(pos + 1);
       if (lenEnd < 0) {
         if (buf.length - pos > 32) throw new ProtocolError('invalid bulk length');
-        return undefined;
+        return INCOMPLETE;
       }
       const len = this.#integer(pos + 1, lenEnd, 'bulk length');
       if (len < 0 || len > this.limits.maxBulkBytes) {
@@ -103,31 +110,33 @@ export class RequestParser {
         );
       }
       const dataStart = lenEnd + 2;
-      if (dataStart + len + 2 > buf.length) return undefined;
+      if (dataStart + len + 2 > buf.length) return INCOMPLETE;
       if (buf[dataStart + len] !== CR || buf[dataStart + len + 1] !== 10)
         throw new ProtocolError('bulk string not terminated by CRLF');
       args[i] = buf.subarray(dataStart, dataStart + len);
       pos = dataStart + len + 2;
     }
-    return { command: { args, raw: buf.subarray(start, pos) }, end: pos };
+    this.#end = pos;
+    return { args, raw: buf.subarray(start, pos) };
   }
 
-  #inline(start: number): { command?: Command; end: number } | undefined {
+  #inline(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
     const nl = this.#buf.indexOf(10, start);
     if (nl < 0) {
       if (this.#buf.length - start > this.limits.maxInlineBytes) throw new ProtocolError('inline command too long');
-      return undefined;
+      return INCOMPLETE;
     }
+    this.#end = nl + 1;
     const end = nl > start && this.#buf[nl - 1] === CR ? nl - 1 : nl;
     const text = this.#buf.subarray(start, end).toString('latin1');
     if (text.includes('"') || text.includes("'"))
       throw new ProtocolError('quoted inline arguments are not supported; send RESP');
     const words = text.split(/[ \t]+/).filter(Boolean);
-    if (words.length === 0) return { end: nl + 1 }; // an empty line is ignored, as Redis does
+    if (words.length === 0) return IGNORED; // an empty line is ignored, as Redis does
     if (words.length > this.limits.maxArgs)
       throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
     const args = words.map((w) => Buffer.from(w, 'latin1'));
-    return { command: { args, raw: encodeCommand(args) }, end: nl + 1 };
+    return { args, raw: encodeCommand(args) };
   }
 }
 

@@ -109,6 +109,10 @@ export async function benchAmbassador(): Promise<void> {
           const anchor = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
           const ratio = anchor && name === 'ambassador' ? rps / median(anchor.map((r) => r.rps)) : Number.NaN;
           const p99Ratio = anchor && name === 'ambassador' ? p99 / median(anchor.map((r) => r.p99)) : Number.NaN;
+          // Each round ran the ambassador right after nutcracker; the ratio within each round
+          // shows how much of the spread is the machine rather than the proxy.
+          const perRound =
+            anchor && name === 'ambassador' ? runs.map((r, i) => fmt(r.rps / (anchor[i]?.rps ?? Number.NaN), 2)) : [];
           rows.push([
             `-P ${pipeline}`,
             test,
@@ -118,6 +122,7 @@ export async function benchAmbassador(): Promise<void> {
             fmt(p99, 3),
             name === 'ambassador' ? fmt(ratio, 2) : '',
             name === 'ambassador' ? fmt(p99Ratio, 2) : '',
+            perRound.join(' / '),
           ]);
           if (name === 'ambassador') {
             const goal = pipeline === 16 ? 1.0 : 0.9;
@@ -129,7 +134,20 @@ export async function benchAmbassador(): Promise<void> {
       }
     }
   }
-  printTable(['pipeline', 'test', 'mode', 'server', 'req/s', 'p99 ms', 'x nutcracker', 'p99 x nutcracker'], rows);
+  printTable(
+    [
+      'pipeline',
+      'test',
+      'mode',
+      'server',
+      'req/s',
+      'p99 ms',
+      'x nutcracker',
+      'p99 x nutcracker',
+      'x nutcracker per round',
+    ],
+    rows,
+  );
   console.log('');
   for (const v of verdicts) console.log(`goal: ${v}`);
 }

@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@pod-patterns/kit';
 import type { BackendConnection } from './backend.js';
-import { BLOCKING, commandName, KEY_AT_2, NO_KEY, PUBSUB, SAME_SERVER, SPLIT, TRANSACTION } from './commands.js';
+import { BLOCKING, KEY_AT_2, NO_KEY, PUBSUB, SAME_SERVER, SPLIT, TRANSACTION } from './commands.js';
 import { Deque } from './deque.js';
 import { answerLocally, LOCAL, type LocalState } from './local.js';
 import type { AmbassadorMetrics } from './metrics.js';
@@ -101,19 +101,19 @@ export class ClientConnection {
       this.ctx.metrics.error('protocol');
       this.#closing = true;
       this.#answer(error(`ERR Protocol error: ${err.message}`));
-      this.#flush();
+      this.flush();
       return;
     }
     for (const command of commands) {
       this.#handle(command);
       if (this.#closing) break;
     }
-    this.#flush();
+    this.flush();
   }
 
   #handle(command: Command): void {
-    const { args, raw } = command;
-    const name = commandName(args[0]);
+    const { raw } = command;
+    const name = command.name;
     const { ctx } = this;
     if (this.#tunnel) {
       // A subscribed client: Redis itself limits what it may send; the deny list still applies.
@@ -131,7 +131,9 @@ export class ClientConnection {
     }
     if (LOCAL.has(name)) {
       ctx.metrics.command(name, 'local');
-      this.#answer(answerLocally(name, args, this.#state, { clientPassword: ctx.clientPassword, info: ctx.info }));
+      this.#answer(
+        answerLocally(name, command.args, this.#state, { clientPassword: ctx.clientPassword, info: ctx.info }),
+      );
       if (this.#state.quit) this.#closing = true;
       return;
     }
@@ -152,7 +154,7 @@ export class ClientConnection {
         TRANSACTION.has(name) ||
         BLOCKING.has(name) ||
         PUBSUB.has(name) ||
-        (name.startsWith('XREAD') && args.some((a) => /^block$/i.test(a.toString())));
+        (name.startsWith('XREAD') && command.args.some((a) => /^block$/i.test(a.toString())));
       if (!stateful) {
         this.#forward(pool, raw, name);
         return;
@@ -163,19 +165,19 @@ export class ClientConnection {
       return;
     }
 
-    if (TRANSACTION.has(name) || BLOCKING.has(name) || PUBSUB.has(name) || NO_KEY.has(name) || args.length < 2) {
+    if (TRANSACTION.has(name) || BLOCKING.has(name) || PUBSUB.has(name) || NO_KEY.has(name) || command.argc < 2) {
       ctx.metrics.error('sharded');
       this.#answer(error(`ERR ${name} is not supported when sharded across ${topology.pools.length} servers`));
       return;
     }
     const split = SPLIT[name];
     if (split) {
-      this.#split(split, name, args, raw, topology);
+      this.#split(split, name, command.args, raw, topology);
       return;
     }
     const keysOf = SAME_SERVER[name];
     if (keysOf) {
-      const pools = new Set(keysOf(args).map((k) => topology.forKey(k)));
+      const pools = new Set(keysOf(command.args).map((k) => topology.forKey(k)));
       if (pools.size > 1) {
         ctx.metrics.error('sharded');
         this.#answer(
@@ -190,7 +192,7 @@ export class ClientConnection {
       else this.#noServer();
       return;
     }
-    const key = KEY_AT_2.has(name) ? args[2] : args[1];
+    const key = command.arg(KEY_AT_2.has(name) ? 2 : 1);
     const pool = key ? topology.forKey(key) : undefined;
     if (pool) this.#forward(pool, raw, name);
     else if (key) this.#noServer();
@@ -323,14 +325,12 @@ export class ClientConnection {
     slot.reply = reply;
     if (this.#flushQueued || this.#slots.peek() !== slot) return;
     this.#flushQueued = true;
-    queueMicrotask(() => {
-      this.#flushQueued = false;
-      this.#flush();
-    });
+    flushSoon(this);
   }
 
   /** Writes every reply at the head of the FIFO that is ready, in one write. */
-  #flush(): void {
+  flush(): void {
+    this.#flushQueued = false;
     let first: Buffer | undefined;
     let more: Buffer[] | undefined;
     for (let head = this.#slots.peek(); head?.reply; head = this.#slots.peek()) {
@@ -353,6 +353,19 @@ export class ClientConnection {
       else if (this.#draining) this.#endWhenIdle();
     }
   }
+}
+
+// One microtask for every client a server's read answered, rather than one closure per client.
+let dirty: ClientConnection[] = [];
+
+function flushSoon(client: ClientConnection): void {
+  if (dirty.push(client) === 1) queueMicrotask(flushDirty);
+}
+
+function flushDirty(): void {
+  const clients = dirty;
+  dirty = [];
+  for (const client of clients) client.flush();
 }
 
 /** Puts the replies of a split command back together, in the order of the original keys. */

@@ -97,8 +97,3 @@ export const NO_KEY = new Set([
   'XREAD',
   'XREADGROUP',
 ]);
-
-/** Uppercases a command name (ASCII) without allocating more than the string. */
-export function commandName(arg: Buffer | undefined): string {
-  return arg ? arg.toString('latin1').toUpperCase() : '';
-}

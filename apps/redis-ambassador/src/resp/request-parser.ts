@@ -4,11 +4,44 @@
 // size is bounded; anything malformed is a ProtocolError, and the connection is closed after
 // its error reply, because a stream cannot be resynchronised after a framing error.
 
-export interface Command {
-  /** The arguments; args[0] is the command name. Views into the received bytes. */
-  args: Buffer[];
-  /** The command's bytes exactly as received (RESP), or re-encoded from an inline command. */
-  raw: Buffer;
+/**
+ * One command: its bytes, and where each argument lies in them. Argument buffers are made only
+ * when asked for: most commands need just the name (and, when sharded, the key), and at one
+ * small command per read, views for every argument were most of the proxy's garbage.
+ */
+export class Command {
+  /** Start and end of each argument within `raw`, in pairs. */
+  readonly #bounds: number[];
+  #args: Buffer[] | undefined;
+
+  constructor(
+    /** The command's bytes exactly as received (RESP), or re-encoded from an inline command. */
+    readonly raw: Buffer,
+    bounds: number[],
+  ) {
+    this.#bounds = bounds;
+  }
+
+  get argc(): number {
+    return this.#bounds.length >> 1;
+  }
+
+  /** The command name, upper-cased. */
+  get name(): string {
+    return this.raw.toString('latin1', this.#bounds[0], this.#bounds[1]).toUpperCase();
+  }
+
+  /** Argument `i` (0 is the name) as a view into `raw`. */
+  arg(i: number): Buffer | undefined {
+    if (i >= this.argc) return undefined;
+    return this.raw.subarray(this.#bounds[2 * i], this.#bounds[2 * i + 1]);
+  }
+
+  /** Every argument; args[0] is the name. */
+  get args(): Buffer[] {
+    this.#args ??= Array.from({ length: this.argc }, (_, i) => this.arg(i) as Buffer);
+    return this.#args;
+  }
 }
 
 export class ProtocolError extends Error {}
@@ -93,7 +126,7 @@ export class RequestParser {
       this.#end = pos; // `*0` and `*-1` are ignored, as Redis does
       return IGNORED;
     }
-    const args: Buffer[] = new Array(count);
+    const bounds: number[] = new Array(2 * count);
     for (let i = 0; i < count; i++) {
       if (pos >= buf.length) return INCOMPLETE;
       if (buf[pos] !== DOLLAR)
@@ -113,11 +146,12 @@ export class RequestParser {
       if (dataStart + len + 2 > buf.length) return INCOMPLETE;
       if (buf[dataStart + len] !== CR || buf[dataStart + len + 1] !== 10)
         throw new ProtocolError('bulk string not terminated by CRLF');
-      args[i] = buf.subarray(dataStart, dataStart + len);
+      bounds[2 * i] = dataStart - start;
+      bounds[2 * i + 1] = dataStart - start + len;
       pos = dataStart + len + 2;
     }
     this.#end = pos;
-    return { args, raw: buf.subarray(start, pos) };
+    return new Command(buf.subarray(start, pos), bounds);
   }
 
   #inline(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
@@ -135,9 +169,21 @@ export class RequestParser {
     if (words.length === 0) return IGNORED; // an empty line is ignored, as Redis does
     if (words.length > this.limits.maxArgs)
       throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
-    const args = words.map((w) => Buffer.from(w, 'latin1'));
-    return { args, raw: encodeCommand(args) };
+    return commandOf(words.map((w) => Buffer.from(w, 'latin1')));
   }
+}
+
+/** A command built from its arguments, as RESP. */
+function commandOf(args: Buffer[]): Command {
+  const raw = encodeCommand(args);
+  const bounds: number[] = [];
+  let pos = raw.indexOf(10) + 1; // past `*<count>\r\n`
+  for (const arg of args) {
+    pos = raw.indexOf(10, pos) + 1; // past `$<length>\r\n`
+    bounds.push(pos, pos + arg.length);
+    pos += arg.length + 2;
+  }
+  return new Command(raw, bounds);
 }
 
 /** Encodes arguments as a RESP array of bulk strings. */

@@ -1,7 +1,7 @@
 // One connection to one Redis server. Requests from every client are pipelined onto it and
 // written together once per event-loop turn (setImmediate), which is how one Node process keeps
-// up with many clients: fewer writes, larger ones. Replies come back in order; each is handed
-// to the callback of the request at the head of the queue. A connection that fails, or a
+// up with many clients: fewer writes, larger ones. Replies come back in order; each settles
+// the request at the head of the queue. A connection that fails, or a
 // request unanswered for longer than the timeout, fails every request in flight with an error
 // reply, so no client waits forever and no reply is ever given to the wrong request.
 import { readFileSync } from 'node:fs';
@@ -12,8 +12,20 @@ import { ReplyScanner } from './resp/reply-scanner.js';
 import { encodeCommand } from './resp/request-parser.js';
 import type { ServerSpec } from './servers.js';
 
-/** `seconds`: from queueing the request to reading its reply (0 when it failed). */
-export type ReplyCallback = (reply: Buffer, failed: boolean, seconds: number) => void;
+/**
+ * A request waiting for its reply. An object rather than a callback, so that the client's slot
+ * for a command can be its request too: one object per command instead of three.
+ */
+export interface Pending {
+  /** Set by the connection when the request is queued. */
+  sentAt: number;
+  /** `seconds`: from queueing the request to reading its reply (0 when it failed). */
+  settle(reply: Buffer, failed: boolean, seconds: number): void;
+}
+
+export function pending(settle: Pending['settle']): Pending {
+  return { sentAt: 0, settle };
+}
 
 export interface BackendOptions {
   timeoutMs: number;
@@ -28,15 +40,10 @@ export interface BackendOptions {
   onRaw?: (chunk: Buffer) => void;
 }
 
-interface InFlight {
-  callback: ReplyCallback;
-  sentAt: number;
-}
-
 export class BackendConnection {
   readonly #socket: Socket;
   readonly #scanner = new ReplyScanner();
-  readonly #inflight = new Deque<InFlight>();
+  readonly #inflight = new Deque<Pending>();
   #outbox: Buffer[] = [];
   #flushScheduled = false;
   #ready = false;
@@ -86,24 +93,24 @@ export class BackendConnection {
     }
     // AUTH goes first. A tunnel writes nothing more until it is answered, so that its reply
     // can never arrive in the same read as the raw bytes that follow it.
-    this.#inflight.push({
-      sentAt: performance.now(),
-      callback: (reply) => {
-        if (reply[0] === 45) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
-        else if (this.options.onRaw) ready();
-      },
+    const auth = pending((reply) => {
+      if (reply[0] === 45) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
+      else if (this.options.onRaw) ready();
     });
+    auth.sentAt = performance.now();
+    this.#inflight.push(auth);
     this.#socket.write(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
     if (!this.options.onRaw) ready();
   }
 
   /** Queues a request; `raw` is a complete RESP command. */
-  send(raw: Buffer, callback: ReplyCallback): void {
+  send(raw: Buffer, request: Pending): void {
     if (this.#closed) {
-      callback(unavailable(this.server), true, 0);
+      request.settle(unavailable(this.server), true, 0);
       return;
     }
-    this.#inflight.push({ callback, sentAt: performance.now() });
+    request.sentAt = performance.now();
+    this.#inflight.push(request);
     this.#outbox.push(raw);
     if (!this.#flushScheduled && this.#ready) {
       this.#flushScheduled = true;
@@ -144,7 +151,7 @@ export class BackendConnection {
         this.fail(`${this.server.name}: a reply nobody asked for`);
         return;
       }
-      request.callback(reply, false, (now - request.sentAt) / 1000);
+      request.settle(reply, false, (now - request.sentAt) / 1000);
     }
     if (replies.length > 0) this.options.onSuccess();
   }
@@ -162,11 +169,11 @@ export class BackendConnection {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#socket.destroy();
-    const pending = this.#inflight.drain();
+    const inflight = this.#inflight.drain();
     this.#outbox = [];
     this.options.onFailure(reason);
     const reply = unavailable(this.server);
-    for (const request of pending) request.callback(reply, true, 0);
+    for (const request of inflight) request.settle(reply, true, 0);
   }
 
   close(): void {

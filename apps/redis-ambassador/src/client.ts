@@ -5,7 +5,7 @@
 // slot; the connection stays usable. Only a framing error closes it, after its error reply.
 import type { Socket } from 'node:net';
 import type { Logger } from '@pod-patterns/kit';
-import type { BackendConnection } from './backend.js';
+import { type BackendConnection, type Pending, pending } from './backend.js';
 import { BLOCKING, KEY_AT_2, NO_KEY, PUBSUB, SAME_SERVER, SPLIT, TRANSACTION } from './commands.js';
 import { Deque } from './deque.js';
 import { answerLocally, LOCAL, type LocalState } from './local.js';
@@ -206,18 +206,22 @@ export class ClientConnection {
 
   /** Sends one command to one server; its reply fills this command's slot. */
   #forward(pool: ServerPool, raw: Buffer, name: string): void {
-    const slot = this.#slot();
+    const slot = new Forwarded(this, pool.name);
+    this.#slots.push(slot);
     this.#inflight += 1;
     this.ctx.metrics.command(name, pool.name);
-    pool.send(raw, (reply, failed, seconds) => {
-      this.#inflight -= 1;
-      if (failed) this.ctx.metrics.error('unavailable');
-      else this.ctx.metrics.latency(pool.name, seconds);
-      this.#fill(slot, reply);
-      if (this.#inflight === 0 && this.#waitingForPin.length > 0) {
-        for (const send of this.#waitingForPin.splice(0)) send();
-      }
-    });
+    pool.send(raw, slot);
+  }
+
+  /** The reply to a forwarded command, or its failure. */
+  settled(slot: Forwarded, reply: Buffer, failed: boolean, seconds: number): void {
+    this.#inflight -= 1;
+    if (failed) this.ctx.metrics.error('unavailable');
+    else this.ctx.metrics.latency(slot.server, seconds);
+    this.#fill(slot, reply);
+    if (this.#inflight === 0 && this.#waitingForPin.length > 0) {
+      for (const send of this.#waitingForPin.splice(0)) send();
+    }
   }
 
   /** MGET, DEL, UNLINK, EXISTS, TOUCH and MSET across servers: one sub-command per server, merged. */
@@ -254,22 +258,25 @@ export class ClientConnection {
         ...indices.flatMap((i) => (kind === 'mset' ? [args[i] as Buffer, args[i + 1] as Buffer] : [args[i] as Buffer])),
       ];
       this.ctx.metrics.command(name, pool.name);
-      pool.send(encodeCommand(subArgs), (reply, failed, seconds) => {
-        if (failed) this.ctx.metrics.error('unavailable');
-        else this.ctx.metrics.latency(pool.name, seconds);
-        replies[part] = reply;
-        if (--remaining > 0) return;
-        this.#inflight -= 1;
-        this.#fill(
-          slot,
-          merge(
-            kind,
-            args.length,
-            parts.map(([, i]) => i),
-            replies,
-          ),
-        );
-      });
+      pool.send(
+        encodeCommand(subArgs),
+        pending((reply, failed, seconds) => {
+          if (failed) this.ctx.metrics.error('unavailable');
+          else this.ctx.metrics.latency(pool.name, seconds);
+          replies[part] = reply;
+          if (--remaining > 0) return;
+          this.#inflight -= 1;
+          this.#fill(
+            slot,
+            merge(
+              kind,
+              args.length,
+              parts.map(([, i]) => i),
+              replies,
+            ),
+          );
+        }),
+      );
     });
   }
 
@@ -285,11 +292,14 @@ export class ClientConnection {
     const slot = this.#slot();
     this.ctx.metrics.command(name, pinned.pool.name);
     const send = () =>
-      pinned.conn.send(raw, (reply, failed) => {
-        this.#fill(slot, reply);
-        // The connection held this client's transaction or subscription: that state is gone.
-        if (failed) this.#closing = true;
-      });
+      pinned.conn.send(
+        raw,
+        pending((reply, failed) => {
+          this.#fill(slot, reply);
+          // The connection held this client's transaction or subscription: that state is gone.
+          if (failed) this.#closing = true;
+        }),
+      );
     // Commands already sent on the shared connection must run first.
     if (this.#inflight > 0) this.#waitingForPin.push(send);
     else send();
@@ -352,6 +362,21 @@ export class ClientConnection {
       if (this.#closing) this.socket.end();
       else if (this.#draining) this.#endWhenIdle();
     }
+  }
+}
+
+/** A command sent to one server: its slot in the reply order, and the request that server settles. */
+class Forwarded implements Slot, Pending {
+  reply: Buffer | undefined = undefined;
+  sentAt = 0;
+
+  constructor(
+    readonly client: ClientConnection,
+    readonly server: string,
+  ) {}
+
+  settle(reply: Buffer, failed: boolean, seconds: number): void {
+    this.client.settled(this, reply, failed, seconds);
   }
 }
 

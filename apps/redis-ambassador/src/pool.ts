@@ -3,7 +3,7 @@
 // A connection failure or a timeout counts against the server; with AUTO_EJECT_HOSTS,
 // SERVER_FAILURE_LIMIT of them in a row eject it from the ring until SERVER_RETRY_TIMEOUT.
 // Without ejection its keys get an error at once for a short while, then it is tried again.
-import { BackendConnection, type BackendOptions, type ReplyCallback, unavailable } from './backend.js';
+import { BackendConnection, type BackendOptions, type Pending, unavailable } from './backend.js';
 import type { ServerSpec } from './servers.js';
 
 export interface PoolOptions {
@@ -45,17 +45,17 @@ export class ServerPool {
   }
 
   /** Answers the server gave (or failed to give) recently: false while it is paused after a failure. */
-  available(now = Date.now()): boolean {
-    return now >= this.#downUntil;
+  available(): boolean {
+    return this.#downUntil === 0 || Date.now() >= this.#downUntil;
   }
 
-  send(raw: Buffer, callback: ReplyCallback): void {
+  send(raw: Buffer, request: Pending): void {
     if (!this.available()) {
-      callback(unavailable(this.spec), true, 0);
+      request.settle(unavailable(this.spec), true, 0);
       return;
     }
     if (!this.#shared || this.#shared.closed) this.#shared = this.#connect(true);
-    this.#shared.send(raw, callback);
+    this.#shared.send(raw, request);
   }
 
   /** A connection of the client's own, for state that must not leak to other clients. */

@@ -10,8 +10,10 @@ import { haveNginx, startNginx } from './lib/nginx.js';
 import { fmt, median, printTable } from './lib/stats.js';
 import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+// Short rounds, interleaved: this machine's speed swings for seconds at a time, and more rounds
+// give each server the same chances.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 64;
 const webEntry = fileURLToPath(new URL('../apps/web/dist/main.js', import.meta.url));
 

@@ -2,13 +2,16 @@
 // run: redis-benchmark -t set,get -n 200000 -c 50 -r 100000 at -P 1 and -P 16, with one server
 // and with two shards. Goals (issue #6): at least 1.0x nutcracker's throughput at -P 16 and 0.9x
 // at -P 1, in both modes, with a p99 at most 1.5x nutcracker's.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
 import { fmt, median, printTable } from './lib/stats.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
+const execFileAsync = promisify(execFile);
+const pongServer = fileURLToPath(new URL('./lib/pong-server.ts', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
 
@@ -93,6 +96,7 @@ export async function benchAmbassador(): Promise<void> {
       }
     }
   }
+  const garbage = await garbagePerRequest(one);
   for (const t of targets) await t.stop();
   for (const s of shards) await s.stop();
 
@@ -150,4 +154,43 @@ export async function benchAmbassador(): Promise<void> {
   );
   console.log('');
   for (const v of verdicts) console.log(`goal: ${v}`);
+  console.log(
+    `\ngarbage per request at -P 1 (SET+GET, one server, from --trace-gc): ambassador ${fmt(garbage.ambassador)} bytes, a bare Node socket answering each read ${fmt(garbage.floor)} bytes`,
+  );
+}
+
+/**
+ * Bytes the young-generation GC reclaims per request, from --trace-gc: unlike req/s it does not
+ * move with the machine, and at -P 1 it sets how often a scavenge stalls every client in flight.
+ * The floor is a Node server that answers each read with one write and nothing else.
+ */
+async function garbagePerRequest(servers: string): Promise<{ ambassador: number; floor: number }> {
+  const measure = async (script: string, nodeArgs: string[], env: Record<string, string>, tests: string) => {
+    const run = spawnNode(script, [], { env, nodeArgs: [...nodeArgs, '--trace-gc'] });
+    const port = String((await run.waitForLog('listening')).port);
+    // Asynchronous, so that this process keeps reading the server's trace while the load runs.
+    const load = (n: number) =>
+      execFileAsync('redis-benchmark', ['-p', port, '-t', tests, '-n', String(n), '-c', '50', '-r', '100000']);
+    await load(50_000); // warm-up
+    const before = run.stdout().length;
+    await load(REQUESTS);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the last trace lines
+    const freedMb = [
+      ...run
+        .stdout()
+        .slice(before)
+        .matchAll(/Scavenge ([\d.]+) \([\d.]+\) -> ([\d.]+)/g),
+    ].reduce((sum, m) => sum + Number(m[1]) - Number(m[2]), 0);
+    run.kill();
+    return (freedMb * 1024 * 1024) / (REQUESTS * tests.split(',').length);
+  };
+  return {
+    ambassador: await measure(
+      entry,
+      [],
+      { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
+      'set,get',
+    ),
+    floor: await measure(pongServer, ['--import', 'tsx'], {}, 'ping_inline'),
+  };
 }

@@ -105,3 +105,21 @@ test('the reply scanner frames nested replies across any split', () => {
     assert.deepEqual(out, replies, `cut at ${cut}`);
   }
 });
+
+test('reply scanner: a malformed length or type from a server is a protocol error, not a wrong framing', () => {
+  for (const [wire, message] of [
+    ['$x\r\nab\r\n', /invalid bulk length/],
+    ['$\r\n', /invalid bulk length/],
+    ['$ 3\r\nabc\r\n', /invalid bulk length/],
+    ['*1a\r\n:1\r\n', /invalid array length/],
+    ['*99999999999999999\r\n', /invalid array length/],
+    ['?oops\r\n', /unexpected reply type '\?'/],
+  ] as const) {
+    assert.throws(() => new ReplyScanner().push(Buffer.from(wire)), message, wire);
+  }
+  assert.deepEqual(new ReplyScanner().push(Buffer.from('$-1\r\n*-1\r\n$0\r\n\r\n')).map(String), [
+    '$-1\r\n',
+    '*-1\r\n',
+    '$0\r\n\r\n',
+  ]);
+});

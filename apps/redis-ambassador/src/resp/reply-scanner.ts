@@ -35,8 +35,8 @@ export class ReplyScanner {
       if (type === 43 || type === 45 || type === 58) {
         this.#pos = lineEnd; // +simple, -error, :integer
       } else if (type === 36) {
-        const len = Number(buf.toString('latin1', this.#pos + 1, cr));
-        if (!Number.isInteger(len)) throw new ReplyProtocolError('invalid bulk length from server');
+        const len = integerAt(buf, this.#pos + 1, cr);
+        if (Number.isNaN(len)) throw new ReplyProtocolError('invalid bulk length from server');
         if (len >= 0) {
           if (lineEnd + len + 2 > buf.length) break; // the rest of the bulk has not arrived
           this.#pos = lineEnd + len + 2;
@@ -44,8 +44,8 @@ export class ReplyScanner {
           this.#pos = lineEnd;
         }
       } else if (type === 42) {
-        const count = Number(buf.toString('latin1', this.#pos + 1, cr));
-        if (!Number.isInteger(count)) throw new ReplyProtocolError('invalid array length from server');
+        const count = integerAt(buf, this.#pos + 1, cr);
+        if (Number.isNaN(count)) throw new ReplyProtocolError('invalid array length from server');
         this.#pos = lineEnd;
         if (count > 0) {
           this.#open.push(count);
@@ -72,4 +72,18 @@ export class ReplyScanner {
     }
     return replies;
   }
+}
+
+/** The decimal integer in buf[start, end), or NaN; read from the bytes, with no string made. */
+function integerAt(buf: Buffer, start: number, end: number): number {
+  const negative = buf[start] === 45;
+  let i = negative ? start + 1 : start;
+  if (i === end || end - i > 15) return Number.NaN;
+  let n = 0;
+  for (; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 48 || c > 57) return Number.NaN;
+    n = n * 10 + (c - 48);
+  }
+  return negative ? -n : n;
 }

@@ -5,42 +5,66 @@
 // its error reply, because a stream cannot be resynchronised after a framing error.
 
 /**
- * One command: its bytes, and where each argument lies in them. Argument buffers are made only
- * when asked for: most commands need just the name (and, when sharded, the key), and at one
- * small command per read, views for every argument were most of the proxy's garbage.
+ * One command: its bytes and its argument count. Argument buffers are made only when asked
+ * for, by stepping over the `$<length>` headers (checked when the command was parsed): most
+ * commands need just the name (and, when sharded, the key), and at one small command per
+ * read, a view for every argument was most of the proxy's garbage.
  */
 export class Command {
-  /** Start and end of each argument within `raw`, in pairs. */
-  readonly #bounds: number[];
   #args: Buffer[] | undefined;
+  #foundEnd = 0;
 
   constructor(
-    /** The command's bytes exactly as received (RESP), or re-encoded from an inline command. */
+    /** The command's bytes, RESP, exactly as received or re-encoded from an inline command. */
     readonly raw: Buffer,
-    bounds: number[],
-  ) {
-    this.#bounds = bounds;
-  }
-
-  get argc(): number {
-    return this.#bounds.length >> 1;
-  }
+    readonly argc: number,
+  ) {}
 
   /** The command name, upper-cased. */
   get name(): string {
-    return this.raw.toString('latin1', this.#bounds[0], this.#bounds[1]).toUpperCase();
+    const start = this.#find(0);
+    return this.raw.toString('latin1', start, this.#foundEnd).toUpperCase();
   }
 
   /** Argument `i` (0 is the name) as a view into `raw`. */
   arg(i: number): Buffer | undefined {
     if (i >= this.argc) return undefined;
-    return this.raw.subarray(this.#bounds[2 * i], this.#bounds[2 * i + 1]);
+    const start = this.#find(i);
+    return this.raw.subarray(start, this.#foundEnd);
   }
 
   /** Every argument; args[0] is the name. */
   get args(): Buffer[] {
-    this.#args ??= Array.from({ length: this.argc }, (_, i) => this.arg(i) as Buffer);
+    if (!this.#args) {
+      this.#args = [];
+      let next = this.raw.indexOf(10) + 1; // past `*<count>\r\n`
+      for (let i = 0; i < this.argc; i++) {
+        const start = this.#dataStart(next);
+        this.#args.push(this.raw.subarray(start, this.#foundEnd));
+        next = this.#foundEnd + 2;
+      }
+    }
     return this.#args;
+  }
+
+  /** Where argument `i`'s bytes start; where they end is left in #foundEnd (no pair allocated). */
+  #find(i: number): number {
+    let next = this.raw.indexOf(10) + 1; // past `*<count>\r\n`
+    let start = this.#dataStart(next);
+    for (let n = 0; n < i; n++) {
+      next = this.#foundEnd + 2;
+      start = this.#dataStart(next);
+    }
+    return start;
+  }
+
+  /** Reads the `$<length>\r\n` header at `header`: returns where the data starts, and sets #foundEnd. */
+  #dataStart(header: number): number {
+    let len = 0;
+    let pos = header + 1;
+    for (; this.raw[pos] !== CR; pos++) len = len * 10 + (this.raw[pos] as number) - 48;
+    this.#foundEnd = pos + 2 + len;
+    return pos + 2;
   }
 }
 
@@ -126,7 +150,6 @@ export class RequestParser {
       this.#end = pos; // `*0` and `*-1` are ignored, as Redis does
       return IGNORED;
     }
-    const bounds: number[] = new Array(2 * count);
     for (let i = 0; i < count; i++) {
       if (pos >= buf.length) return INCOMPLETE;
       if (buf[pos] !== DOLLAR)
@@ -146,12 +169,10 @@ export class RequestParser {
       if (dataStart + len + 2 > buf.length) return INCOMPLETE;
       if (buf[dataStart + len] !== CR || buf[dataStart + len + 1] !== 10)
         throw new ProtocolError('bulk string not terminated by CRLF');
-      bounds[2 * i] = dataStart - start;
-      bounds[2 * i + 1] = dataStart - start + len;
       pos = dataStart + len + 2;
     }
     this.#end = pos;
-    return new Command(buf.subarray(start, pos), bounds);
+    return new Command(buf.subarray(start, pos), count);
   }
 
   #inline(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
@@ -169,21 +190,8 @@ export class RequestParser {
     if (words.length === 0) return IGNORED; // an empty line is ignored, as Redis does
     if (words.length > this.limits.maxArgs)
       throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
-    return commandOf(words.map((w) => Buffer.from(w, 'latin1')));
+    return new Command(encodeCommand(words.map((w) => Buffer.from(w, 'latin1'))), words.length);
   }
-}
-
-/** A command built from its arguments, as RESP. */
-function commandOf(args: Buffer[]): Command {
-  const raw = encodeCommand(args);
-  const bounds: number[] = [];
-  let pos = raw.indexOf(10) + 1; // past `*<count>\r\n`
-  for (const arg of args) {
-    pos = raw.indexOf(10, pos) + 1; // past `$<length>\r\n`
-    bounds.push(pos, pos + arg.length);
-    pos += arg.length + 2;
-  }
-  return new Command(raw, bounds);
 }
 
 /** Encodes arguments as a RESP array of bulk strings. */

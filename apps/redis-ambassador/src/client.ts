@@ -91,22 +91,21 @@ export class ClientConnection {
     }, DRAIN_IDLE_MS);
   }
 
+  /** Commands are handled as they are parsed; after QUIT or a denied command in a tunnel, none are. */
+  readonly #onCommand = (command: Command): void => {
+    if (!this.#closing) this.#handle(command);
+  };
+
   #onData(chunk: Buffer): void {
     if (this.#closing) return;
-    let commands: Command[];
     try {
-      commands = this.#parser.push(chunk);
+      this.#parser.push(chunk, this.#onCommand);
     } catch (err) {
       if (!(err instanceof ProtocolError)) throw err;
+      // The commands before the bad bytes were handled, and get their replies first.
       this.ctx.metrics.error('protocol');
       this.#closing = true;
       this.#answer(error(`ERR Protocol error: ${err.message}`));
-      this.flush();
-      return;
-    }
-    for (const command of commands) {
-      this.#handle(command);
-      if (this.#closing) break;
     }
     this.flush();
   }

@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ReplyScanner } from '../src/resp/reply-scanner.js';
-import { encodeCommand, ProtocolError, RequestParser } from '../src/resp/request-parser.js';
+import { type Command, encodeCommand, ProtocolError, RequestParser } from '../src/resp/request-parser.js';
 
 const limits = { maxBulkBytes: 1024, maxArgs: 64, maxInlineBytes: 256 };
 const text = (cmds: { args: Buffer[] }[]) => cmds.map((c) => c.args.map((a) => a.toString()));
+/** Every command one push completes. */
+function parse(parser: RequestParser, chunk: Buffer): Command[] {
+  const commands: Command[] = [];
+  parser.push(chunk, (command) => commands.push(command));
+  return commands;
+}
 
 test('parses pipelined multibulk commands, keeping their raw bytes', () => {
   const parser = new RequestParser(limits);
   const wire = Buffer.concat([encodeCommand(['SET', 'k', 'v']), encodeCommand(['GET', 'k'])]);
-  const commands = parser.push(wire);
+  const commands = parse(parser, wire);
   assert.deepEqual(text(commands), [
     ['SET', 'k', 'v'],
     ['GET', 'k'],
@@ -25,14 +31,14 @@ test('a command split at every possible byte boundary parses the same', () => {
   ]);
   for (let cut = 1; cut < wire.length; cut++) {
     const parser = new RequestParser(limits);
-    const commands = [...parser.push(wire.subarray(0, cut)), ...parser.push(wire.subarray(cut))];
+    const commands = [...parse(parser, wire.subarray(0, cut)), ...parse(parser, wire.subarray(cut))];
     assert.deepEqual(text(commands), [['MSET', 'a', '1', 'b', 'two'], ['PING'], ['GET', 'x']], `cut at ${cut}`);
     assert.equal(parser.pending, 0);
   }
 });
 
 test('inline commands are accepted and re-encoded', () => {
-  const [command] = new RequestParser(limits).push(Buffer.from('SET  key   value\r\n'));
+  const [command] = parse(new RequestParser(limits), Buffer.from('SET  key   value\r\n'));
   assert.deepEqual(command?.args.map(String), ['SET', 'key', 'value']);
   assert.deepEqual(command?.raw, encodeCommand(['SET', 'key', 'value']));
 });
@@ -47,10 +53,10 @@ test('malformed or oversized input is a ProtocolError', () => {
     '*100\r\n',
     '*1\r\n$3\rXGET\r\n',
   ]) {
-    assert.throws(() => new RequestParser(limits).push(Buffer.from(bad)), ProtocolError, JSON.stringify(bad));
+    assert.throws(() => parse(new RequestParser(limits), Buffer.from(bad)), ProtocolError, JSON.stringify(bad));
   }
   assert.throws(
-    () => new RequestParser(limits).push(Buffer.from('x'.repeat(300))),
+    () => parse(new RequestParser(limits), Buffer.from('x'.repeat(300))),
     ProtocolError,
     'inline line too long',
   );
@@ -80,7 +86,7 @@ test('fuzz: random and truncated input never throws anything but ProtocolError, 
               .map((b) => (random() < 0.05 ? Math.floor(random() * 256) : b)),
           );
     try {
-      for (let i = 0; i < input.length; i += 7) parser.push(input.subarray(i, i + 7));
+      for (let i = 0; i < input.length; i += 7) parse(parser, input.subarray(i, i + 7));
     } catch (error) {
       assert.ok(error instanceof ProtocolError, `round ${round}: ${(error as Error).message}`);
     }

@@ -155,3 +155,12 @@ test('malformed RESP gets a protocol error and the connection is closed; the pro
   assert.equal(await again.command('PING'), '+PONG\r\n');
   again.close();
 });
+
+test('commands before malformed bytes in the same read are answered first, then the protocol error', async () => {
+  const raw = await RawClient.open(ambassador.port);
+  raw.write('*3\r\n$3\r\nSET\r\n$9\r\nbefore:pe\r\n$2\r\nok\r\n*2\r\n$3\r\nGET\r\n$9\r\nbefore:pe\r\n*1\r\n:5\r\n');
+  const replies = await raw.read(3);
+  assert.deepEqual(replies.slice(0, 2), ['+OK\r\n', '$2\r\nok\r\n']);
+  assert.match(replies[2] as string, /^-ERR Protocol error: expected '\$'/);
+  await waitFor(() => raw.closed, 2000, 'closed');
+});

@@ -93,22 +93,23 @@ export class RequestParser {
 
   constructor(private readonly limits: ParserLimits) {}
 
-  /** Adds received bytes and returns every complete command they finish. */
-  push(chunk: Buffer): Command[] {
+  /**
+   * Adds received bytes and hands each complete command they finish to `onCommand`, in order,
+   * as it is parsed (no array per read: at one command per read, that array was most of it).
+   */
+  push(chunk: Buffer, onCommand: (command: Command) => void): void {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
-    const commands: Command[] = [];
     let pos = 0;
     while (pos < this.#buf.length) {
       const command = this.#buf[pos] === STAR ? this.#multibulk(pos) : this.#inline(pos);
       if (command === INCOMPLETE) break;
-      if (command !== IGNORED) commands.push(command);
+      if (command !== IGNORED) onCommand(command);
       pos = this.#end;
     }
     this.#buf = pos >= this.#buf.length ? EMPTY : this.#buf.subarray(pos);
     if (this.#buf.length > this.limits.maxBulkBytes + this.limits.maxInlineBytes) {
       throw new ProtocolError('request too large');
     }
-    return commands;
   }
 
   /** Bytes received but not yet part of a complete command. */

@@ -1,36 +1,45 @@
-// A FIFO queue with O(1) push and shift: requests in flight, replies owed to a client.
+// A FIFO queue with O(1) push and shift: requests in flight, replies owed to a client. A ring
+// buffer, so that a queue which never holds many items (one per client at -P 1) never
+// allocates once it has its room: it grows by doubling, and never shrinks.
 export class Deque<T> {
-  #items: (T | undefined)[] = [];
+  #items: (T | undefined)[] = new Array(4);
   #head = 0;
+  #length = 0;
 
   push(item: T): void {
-    this.#items.push(item);
+    if (this.#length === this.#items.length) this.#grow();
+    this.#items[(this.#head + this.#length) & (this.#items.length - 1)] = item;
+    this.#length += 1;
   }
 
   shift(): T | undefined {
-    if (this.#head >= this.#items.length) return undefined;
+    if (this.#length === 0) return undefined;
     const item = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
+    this.#items[this.#head] = undefined;
+    this.#head = (this.#head + 1) & (this.#items.length - 1);
+    this.#length -= 1;
     return item;
   }
 
   peek(): T | undefined {
-    return this.#items[this.#head];
+    return this.#length === 0 ? undefined : this.#items[this.#head];
   }
 
   get length(): number {
-    return this.#items.length - this.#head;
+    return this.#length;
   }
 
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
-    const all = this.#items.slice(this.#head) as T[];
-    this.#items = [];
-    this.#head = 0;
+    const all: T[] = [];
+    while (this.#length > 0) all.push(this.shift() as T);
     return all;
+  }
+
+  #grow(): void {
+    const items: (T | undefined)[] = new Array(this.#items.length * 2);
+    for (let i = 0; i < this.#length; i++) items[i] = this.#items[(this.#head + i) & (this.#items.length - 1)];
+    this.#items = items;
+    this.#head = 0;
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileS
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startHttpServer } from '@pod-patterns/testing';
-import { readJson, runInit, tempDir } from './helpers.js';
+import { entrypoint, readJson, runInit, tempDir } from './helpers.js';
 
 const servers: { close(): Promise<void> }[] = [];
 after(() => Promise.all(servers.map((s) => s.close())));
@@ -328,7 +328,6 @@ test('bad configuration of config-init itself: exit 78, every problem listed', a
 
 test('SIGTERM while waiting to retry: exit 143, nothing written', async () => {
   const { spawnNode } = await import('@pod-patterns/testing');
-  const { entrypoint } = await import('./helpers.js');
   const server = await serve(json('down', 503, { 'retry-after': '30' }));
   const dir = tempDir();
   const running = spawnNode(entrypoint, [], {

@@ -54,7 +54,8 @@ test('the exechook runs in the new worktree with GITSYNC_HASH, and repository da
   const hook = join(dir, 'hook.mjs');
   writeFileSync(
     hook,
-    `#!${process.execPath}\nimport { readdirSync, writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(out)}, JSON.stringify({ hash: process.env.GITSYNC_HASH, cwd: process.cwd(), files: readdirSync('.').sort() }));\n`,
+    // Written aside, then renamed: the test polls for the file and must never read it half-written.
+    `#!${process.execPath}\nimport { readdirSync, renameSync, writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(`${out}.tmp`)}, JSON.stringify({ hash: process.env.GITSYNC_HASH, cwd: process.cwd(), files: readdirSync('.').sort() }));\nrenameSync(${JSON.stringify(`${out}.tmp`)}, ${JSON.stringify(out)});\n`,
   );
   chmodSync(hook, 0o755);
   const root = join(dir, 'root');

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
-import { Origin, startGitHttp, startGitSync, tempDir } from './helpers.js';
+import { Origin, runGitSync, startGitHttp, startGitSync, tempDir } from './helpers.js';
 
 test('smart HTTP with basic auth: a rotated password file is picked up, no credential is ever written down, and the askpass folder goes at exit', async () => {
   const parent = tempDir('origin-');
@@ -67,7 +67,6 @@ test('smart HTTP with basic auth: a rotated password file is picked up, no crede
 });
 
 test('a URL with a password in it is refused at start', async () => {
-  const { runGitSync } = await import('./helpers.js');
   const run = await runGitSync({
     GITSYNC_REPO: 'https://deploy:hunter2-xyz@example.com/r.git',
     GITSYNC_ROOT: tempDir(),

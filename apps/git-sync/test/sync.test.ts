@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
@@ -134,7 +143,6 @@ test('sparse checkout publishes only the patterns', async () => {
   origin.commit({ 'public/index.html': 'p', 'src/app.ts': 's', 'README.md': 'r' });
   const dir = tempDir();
   const patterns = join(dir, 'sparse');
-  const { writeFileSync } = await import('node:fs');
   writeFileSync(patterns, '# only the site\n/public/\n');
   const root = join(dir, 'root');
   const run = await runGitSync({
@@ -227,7 +235,6 @@ test('superseded worktrees are removed after the stale timeout, never the live o
     GITSYNC_STALE_WORKTREE_TIMEOUT: '500ms',
   });
   try {
-    const { readdirSync } = await import('node:fs');
     await waitFor(() => existsSync(join(root, 'site', 'a.txt')), 10_000, 'first');
     origin.commit({ 'a.txt': '2' });
     await waitFor(() => readFileSync(join(root, 'site', 'a.txt'), 'utf8') === '2', 10_000, 'second');
@@ -270,7 +277,6 @@ test('/ turns 503 again when syncs have failed for longer than the threshold', a
 
 test('symlinks in the repository are published as they are (the reader decides not to follow them out)', async () => {
   const origin = new Origin();
-  const { symlinkSync, lstatSync } = await import('node:fs');
   symlinkSync('/etc/passwd', join(origin.dir, 'passwd'));
   origin.commit({ 'index.html': 'x' });
   const root = tempDir();

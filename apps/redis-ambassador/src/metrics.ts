@@ -33,10 +33,11 @@ export class AmbassadorMetrics {
     this.registry = createMetricsRegistry();
     const registers = [this.registry];
     const self = this;
-    const fromMap = (map: Map<string, number>, labels: (key: string) => Record<string, string>) =>
+    // Counters and gauges alike: reset, then add each value to a zero series.
+    const fromMap = (map: Map<string, number>, label: string) =>
       function (this: Counter<string> | Gauge<string>) {
         this.reset();
-        for (const [key, value] of map) (this as Gauge<string>).set(labels(key), value);
+        for (const [key, value] of map) this.inc({ [label]: key }, value);
       };
     new Counter({
       name: 'redis_ambassador_commands_total',
@@ -55,20 +56,14 @@ export class AmbassadorMetrics {
       help: 'Errors, by kind: protocol, denied, unavailable, sharded, auth, too_many_clients, server.',
       labelNames: ['kind'],
       registers,
-      collect(this: Counter<string>) {
-        this.reset();
-        for (const [kind, value] of self.#errors) this.inc({ kind }, value);
-      },
+      collect: fromMap(this.#errors, 'kind'),
     });
     new Counter({
       name: 'redis_ambassador_server_ejections_total',
       help: 'Times a server was ejected from the ring.',
       labelNames: ['server'],
       registers,
-      collect(this: Counter<string>) {
-        this.reset();
-        for (const [server, value] of self.#ejections) this.inc({ server }, value);
-      },
+      collect: fromMap(this.#ejections, 'server'),
     });
     new Gauge({
       name: 'redis_ambassador_client_connections',
@@ -83,7 +78,7 @@ export class AmbassadorMetrics {
       help: 'Connections to each server open now.',
       labelNames: ['server'],
       registers,
-      collect: fromMap(this.#serverConnections, (server) => ({ server })),
+      collect: fromMap(this.#serverConnections, 'server'),
     });
     new Gauge({
       name: 'redis_ambassador_server_ejected',

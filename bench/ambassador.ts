@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
 import { fmt, median, printTable } from './lib/stats.js';
+import { withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
 const execFileAsync = promisify(execFile);
@@ -85,11 +86,14 @@ export async function benchAmbassador(): Promise<void> {
   }
 
   const results = new Map<string, Result[]>();
+  const steal = new Map<number, number[]>(); // % of CPU stolen by the hypervisor, per redis-benchmark run
   for (const pipeline of [1, 16]) {
     for (const t of targets) redisBenchmark(t.port, pipeline); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) {
-        for (const [test, r] of Object.entries(redisBenchmark(t.port, pipeline))) {
+        const { result, stealPct } = withSteal(() => redisBenchmark(t.port, pipeline));
+        steal.set(pipeline, [...(steal.get(pipeline) ?? []), stealPct]);
+        for (const [test, r] of Object.entries(result)) {
           const key = `${pipeline}|${t.mode}|${t.name}|${test}`;
           results.set(key, [...(results.get(key) ?? []), r]);
         }
@@ -153,6 +157,11 @@ export async function benchAmbassador(): Promise<void> {
     rows,
   );
   console.log('');
+  for (const [pipeline, pcts] of steal) {
+    console.log(
+      `CPU stolen by the hypervisor during the -P ${pipeline} runs: median ${fmt(median(pcts), 1)}%, max ${fmt(Math.max(...pcts), 1)}%`,
+    );
+  }
   for (const v of verdicts) console.log(`goal: ${v}`);
   console.log(
     `\ngarbage per request at -P 1 (SET+GET, one server, from --trace-gc): ambassador ${fmt(garbage.ambassador)} bytes, a bare Node socket answering each read ${fmt(garbage.floor)} bytes`,

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Running, spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { haveNginx, startNginx } from './lib/nginx.js';
+import { processCpuMs } from './lib/process-cpu.js';
 import { fmt, median, printTable } from './lib/stats.js';
+import { withSteal } from './lib/steal.js';
 import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
 
 // Short rounds, interleaved: this machine's speed swings for seconds at a time, and more rounds
@@ -59,7 +61,15 @@ export async function benchWeb(): Promise<void> {
   const redis = await startRedis();
   const webOn = await startWeb({ CONFIG_FILE: config(true), REDIS_URL: redis.url });
 
-  const runs: Record<string, LoadResult[]> = { nginx: [], 'web (counter off)': [], 'web (counter on)': [] };
+  type Round = LoadResult & { cpuUsPerRequest: number; stealPct: number };
+  const runs: Record<string, Round[]> = { nginx: [], 'web (counter off)': [], 'web (counter on)': [] };
+  // CPU per request is the server's own user + system time over the requests it answered: less
+  // swayed by the machine than req/s, since time the server spends waiting for a CPU is not in it.
+  const pids: Record<string, number> = {
+    nginx: nginx.workerPid,
+    'web (counter off)': webOff.child.pid as number,
+    'web (counter on)': webOn.child.pid as number,
+  };
   const urls: Record<string, string> = {
     nginx: `http://127.0.0.1:${nginx.port}/index.html`,
     'web (counter off)': `http://127.0.0.1:${webOff.port}/`,
@@ -67,7 +77,13 @@ export async function benchWeb(): Promise<void> {
   };
   for (const url of Object.values(urls)) wrk(url, CONNECTIONS, 2); // warm-up (JIT, caches)
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, url] of Object.entries(urls)) runs[name]?.push(wrk(url, CONNECTIONS, SECONDS));
+    for (const [name, url] of Object.entries(urls)) {
+      const pid = pids[name] as number;
+      const cpuBefore = processCpuMs(pid);
+      const { result, stealPct } = withSteal(() => wrk(url, CONNECTIONS, SECONDS));
+      const cpuUsPerRequest = ((processCpuMs(pid) - cpuBefore) * 1000) / (result.rps * SECONDS);
+      runs[name]?.push({ ...result, cpuUsPerRequest, stealPct });
+    }
   }
   const status = (await (await fetch(`http://127.0.0.1:${webOn.port}/_pod/status`)).json()) as {
     visits: { total?: number };
@@ -79,18 +95,30 @@ export async function benchWeb(): Promise<void> {
   webOn.kill();
   await redis.stop();
 
-  const med = (name: string, key: keyof LoadResult) => median((runs[name] ?? []).map((r) => r[key]));
+  const med = (name: string, key: keyof Round) => median((runs[name] ?? []).map((r) => r[key]));
   const nginxRps = med('nginx', 'rps');
   printTable(
-    ['server', 'req/s (median)', 'x nginx', 'p50 ms', 'p99 ms', 'errors', 'req/s per round'],
+    [
+      'server',
+      'req/s (median)',
+      'x nginx',
+      'p50 ms',
+      'p99 ms',
+      'CPU µs/req',
+      'errors',
+      'req/s per round',
+      'steal % per round',
+    ],
     Object.keys(runs).map((name) => [
       name,
       fmt(med(name, 'rps')),
       fmt(med(name, 'rps') / nginxRps, 2),
       fmt(med(name, 'p50ms'), 2),
       fmt(med(name, 'p99ms'), 2),
+      fmt(med(name, 'cpuUsPerRequest'), 1),
       (runs[name] ?? []).reduce((a, r) => a + r.errors, 0),
       (runs[name] ?? []).map((r) => fmt(r.rps)).join(' / '),
+      (runs[name] ?? []).map((r) => fmt(r.stealPct)).join(' / '),
     ]),
   );
   const ratio = med('web (counter off)', 'rps') / nginxRps;

@@ -1,6 +1,6 @@
 // nginx from Debian serving a folder, with one worker: the same single core a Node process uses.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, tempDir, waitFor } from '@pod-patterns/testing';
 
@@ -8,7 +8,7 @@ export function haveNginx(): boolean {
   return spawnSync('nginx', ['-v']).error === undefined;
 }
 
-export async function startNginx(root: string): Promise<{ port: number; stop(): void }> {
+export async function startNginx(root: string): Promise<{ port: number; workerPid: number; stop(): void }> {
   const prefix = tempDir('bench-nginx-');
   chmodSync(prefix, 0o755);
   const port = await freePort();
@@ -43,5 +43,8 @@ http {
   );
   const child: ChildProcess = spawn('nginx', ['-p', prefix, '-c', conf, '-e', 'stderr'], { stdio: 'inherit' });
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/`)).ok, 5000, 'nginx');
-  return { port, stop: () => child.kill('SIGQUIT') };
+  // worker_processes 1: the master's one child does all the serving.
+  const pid = child.pid as number;
+  const workerPid = Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+  return { port, workerPid, stop: () => child.kill('SIGQUIT') };
 }

@@ -173,7 +173,8 @@ export class RequestParser {
       pos = dataStart + len + 2;
     }
     this.#end = pos;
-    return new Command(buf.subarray(start, pos), count);
+    // A read that is exactly one command (the usual case without pipelining) is used as is.
+    return new Command(start === 0 && pos === buf.length ? buf : buf.subarray(start, pos), count);
   }
 
   #inline(start: number): Command | typeof INCOMPLETE | typeof IGNORED {

@@ -8,15 +8,12 @@ import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
 import { fmt, median, printTable } from './lib/stats.js';
-import { withSteal } from './lib/steal.js';
+import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
 const execFileAsync = promisify(execFile);
 const pongServer = fileURLToPath(new URL('./lib/pong-server.ts', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
-// A round is calm when the hypervisor took at most this much of the CPU in each of its runs.
-const CALM_STEAL_PCT = 5;
-const MIN_CALM_ROUNDS = 3;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
 
 interface Result {
@@ -113,13 +110,9 @@ export async function benchAmbassador(): Promise<void> {
   const rows: (string | number)[][] = [];
   const verdicts: string[] = [];
   for (const pipeline of [1, 16]) {
-    // The goals are judged on calm rounds only (see CALM_STEAL_PCT); the table keeps every round.
-    const calm = (roundSteal.get(pipeline) ?? []).flatMap((pct, i) => (pct <= CALM_STEAL_PCT ? [i] : []));
-    const calmMedian = (runs: Result[], key: keyof Result) => median(calm.map((i) => runs[i]?.[key] ?? Number.NaN));
-    const verdict = (met: boolean) => (calm.length < MIN_CALM_ROUNDS ? 'no verdict' : met ? 'met' : 'NOT met');
-    verdicts.push(
-      `\n-P ${pipeline}: ${calm.length} of ${ROUNDS} rounds calm (steal <= ${CALM_STEAL_PCT}% in every run; worst per round ${(roundSteal.get(pipeline) ?? []).map((p) => fmt(p)).join(' / ')}%)${calm.length < MIN_CALM_ROUNDS ? `: fewer than ${MIN_CALM_ROUNDS}, no verdict, run again` : ''}`,
-    );
+    const calm = calmRounds(roundSteal.get(pipeline) ?? []);
+    const calmMedian = (runs: Result[], key: keyof Result) => calm.median(runs.map((r) => r[key]));
+    verdicts.push(`\n-P ${pipeline}: ${calm.summary}`);
     for (const test of ['SET', 'GET']) {
       for (const mode of ['direct', '1 server', '2 shards']) {
         for (const name of ['redis-server', 'nutcracker', 'ambassador']) {
@@ -150,7 +143,7 @@ export async function benchAmbassador(): Promise<void> {
             const calmRatio = calmMedian(runs, 'rps') / calmMedian(anchor, 'rps');
             const calmP99Ratio = calmMedian(runs, 'p99') / calmMedian(anchor, 'p99');
             verdicts.push(
-              `goal: -P ${pipeline} ${test} ${mode}: ${fmt(calmRatio, 2)}x nutcracker (goal ${goal}x) ${verdict(calmRatio >= goal)}; p99 ${fmt(calmP99Ratio, 2)}x (goal <= 1.5x) ${verdict(calmP99Ratio <= 1.5)}`,
+              `goal: -P ${pipeline} ${test} ${mode}: ${fmt(calmRatio, 2)}x nutcracker (goal ${goal}x) ${calm.verdict(calmRatio >= goal)}; p99 ${fmt(calmP99Ratio, 2)}x (goal <= 1.5x) ${calm.verdict(calmP99Ratio <= 1.5)}`,
             );
           }
         }

@@ -52,6 +52,8 @@ test('malformed or oversized input is a ProtocolError', () => {
     `*1\r\n$2000\r\n`,
     '*100\r\n',
     '*1\r\n$3\rXGET\r\n',
+    '*-\r\n', // a sign with no digits is no number
+    '*1\r\n$-\r\n\r\n',
   ]) {
     assert.throws(() => parse(new RequestParser(limits), Buffer.from(bad)), ProtocolError, JSON.stringify(bad));
   }

@@ -2,8 +2,12 @@
 // reply ends (nested arrays included) and hands back its raw bytes, which are forwarded to the
 // client untouched. Its state survives partial reads, so a large reply arriving in many chunks
 // is scanned once, not again from the start for every chunk.
+import { integerAt } from './integer.js';
 
 export class ReplyProtocolError extends Error {}
+
+/** A server's lengths and counts: 15 digits is already far past anything real. */
+const MAX_DIGITS = 15;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -35,7 +39,7 @@ export class ReplyScanner {
       if (type === 43 || type === 45 || type === 58) {
         this.#pos = lineEnd; // +simple, -error, :integer
       } else if (type === 36) {
-        const len = integerAt(buf, this.#pos + 1, cr);
+        const len = integerAt(buf, this.#pos + 1, cr, MAX_DIGITS);
         if (Number.isNaN(len)) throw new ReplyProtocolError('invalid bulk length from server');
         if (len >= 0) {
           if (lineEnd + len + 2 > buf.length) break; // the rest of the bulk has not arrived
@@ -44,7 +48,7 @@ export class ReplyScanner {
           this.#pos = lineEnd;
         }
       } else if (type === 42) {
-        const count = integerAt(buf, this.#pos + 1, cr);
+        const count = integerAt(buf, this.#pos + 1, cr, MAX_DIGITS);
         if (Number.isNaN(count)) throw new ReplyProtocolError('invalid array length from server');
         this.#pos = lineEnd;
         if (count > 0) {
@@ -72,18 +76,4 @@ export class ReplyScanner {
     }
     return replies;
   }
-}
-
-/** The decimal integer in buf[start, end), or NaN; read from the bytes, with no string made. */
-function integerAt(buf: Buffer, start: number, end: number): number {
-  const negative = buf[start] === 45;
-  let i = negative ? start + 1 : start;
-  if (i === end || end - i > 15) return Number.NaN;
-  let n = 0;
-  for (; i < end; i++) {
-    const c = buf[i] as number;
-    if (c < 48 || c > 57) return Number.NaN;
-    n = n * 10 + (c - 48);
-  }
-  return negative ? -n : n;
 }

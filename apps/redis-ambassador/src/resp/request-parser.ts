@@ -3,6 +3,7 @@
 // arrived as, so a command bound for one server is forwarded as is, never re-encoded. Every
 // size is bounded; anything malformed is a ProtocolError, and the connection is closed after
 // its error reply, because a stream cannot be resynchronised after a framing error.
+import { integerAt } from './integer.js';
 
 /**
  * One command: its bytes and its argument count. Argument buffers are made only when asked
@@ -83,6 +84,8 @@ const CR = 13;
 const STAR = 42;
 const DOLLAR = 36;
 const EMPTY = Buffer.alloc(0);
+/** A client's lengths and counts: every limit fits in 10 digits. */
+const MAX_DIGITS = 10;
 const INCOMPLETE = Symbol('incomplete');
 const IGNORED = Symbol('ignored');
 
@@ -125,16 +128,9 @@ export class RequestParser {
   }
 
   #integer(start: number, end: number, what: string): number {
-    if (end - start > 10 || end === start) throw new ProtocolError(`invalid ${what}`);
-    let n = 0;
-    let negative = false;
-    for (let i = start; i < end; i++) {
-      const c = this.#buf[i] as number;
-      if (c === 45 && i === start) negative = true;
-      else if (c >= 48 && c <= 57) n = n * 10 + (c - 48);
-      else throw new ProtocolError(`invalid ${what}`);
-    }
-    return negative ? -n : n;
+    const n = integerAt(this.#buf, start, end, MAX_DIGITS);
+    if (Number.isNaN(n)) throw new ProtocolError(`invalid ${what}`);
+    return n;
   }
 
   #multibulk(start: number): Command | typeof INCOMPLETE | typeof IGNORED {

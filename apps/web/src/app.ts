@@ -1,11 +1,12 @@
-// The request listener: every request is timed into the app's own stats; a cached site file is
+// The public server: every request is timed into the app's own stats; a cached site file is
 // served at once (static-site.ts), and everything else goes to the express app: probes, the
 // /_pod dashboard and the rest of the site, with helmet's security headers on all of it.
-import type { RequestListener } from 'node:http';
+import type { Server } from 'node:http';
 import type { Logger, Readiness } from '@pod-patterns/kit';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AppConfigHolder } from './app-config.js';
 import type { ContentSource } from './content.js';
+import { createExpressServer } from './express-server.js';
 import type { FileCache } from './file-cache.js';
 import { dashboardBody, dashboardPage, errorPage, noContentPage, notFoundPage, REFRESH_SCRIPT } from './pages.js';
 import type { PodStatusReader } from './pod-status.js';
@@ -32,7 +33,7 @@ function routeClass(path: string): RouteClass {
   return 'site';
 }
 
-export function createRequestListener(deps: AppDeps): RequestListener {
+export function createWebServer(deps: AppDeps): Server {
   const { appConfig, content, visits, stats, readiness, podStatus, logger } = deps;
   const site = createSite({
     content,
@@ -118,7 +119,7 @@ export function createRequestListener(deps: AppDeps): RequestListener {
   };
   app.use(onError);
 
-  return (req, res) => {
+  return createExpressServer(app, (req, res) => {
     const started = performance.now();
     // A cache hit is answered synchronously: timed without a per-request listener.
     if (site.serveCached(req, res)) {
@@ -129,5 +130,5 @@ export function createRequestListener(deps: AppDeps): RequestListener {
       stats.observe(routeClass(req.url?.split('?')[0] ?? '/'), res.statusCode, performance.now() - started),
     );
     app(req, res);
-  };
+  });
 }

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // web: the main container. It serves what git-sync publishes, shows the config config-init
 // fetched, counts visits through the Redis ambassador, and keeps JSON stats for the adapter.
-import { createServer } from 'node:http';
 import {
   closeServer,
   exitWithConfigError,
@@ -12,7 +11,7 @@ import {
   sendJson,
   startOpsServer,
 } from '@pod-patterns/kit';
-import { createRequestListener } from './app.js';
+import { createWebServer } from './app.js';
 import { AppConfigError, AppConfigHolder } from './app-config.js';
 import { envSchema } from './config.js';
 import { ContentSource } from './content.js';
@@ -60,7 +59,7 @@ await runService(
       startedAt,
     });
 
-    const listener = createRequestListener({
+    const server = createWebServer({
       appConfig,
       content,
       visits,
@@ -71,7 +70,6 @@ await runService(
       cache: new FileCache(config.FILE_CACHE_BYTES),
       cacheMaxAgeMs: config.CACHE_MAX_AGE,
     });
-    const server = createServer(listener);
     const address = await listenHttp(server, { host: config.HOST, port: config.PORT });
 
     const statsServer = await startOpsServer({

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
-import { fmt, median, printTable } from './lib/stats.js';
+import { fmt, median, pairedRatio, printTable } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
@@ -111,7 +111,6 @@ export async function benchAmbassador(): Promise<void> {
   const verdicts: string[] = [];
   for (const pipeline of [1, 16]) {
     const calm = calmRounds(roundSteal.get(pipeline) ?? []);
-    const calmMedian = (runs: Result[], key: keyof Result) => calm.median(runs.map((r) => r[key]));
     verdicts.push(`\n-P ${pipeline}: ${calm.summary}`);
     for (const test of ['SET', 'GET']) {
       for (const mode of ['direct', '1 server', '2 shards']) {
@@ -121,10 +120,21 @@ export async function benchAmbassador(): Promise<void> {
           const rps = median(runs.map((r) => r.rps));
           const p99 = median(runs.map((r) => r.p99));
           const anchor = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
-          const ratio = anchor && name === 'ambassador' ? rps / median(anchor.map((r) => r.rps)) : Number.NaN;
-          const p99Ratio = anchor && name === 'ambassador' ? p99 / median(anchor.map((r) => r.p99)) : Number.NaN;
-          // Each round ran the ambassador right after nutcracker; the ratio within each round
-          // shows how much of the spread is the machine rather than the proxy.
+          // Each round ran the ambassador right after nutcracker: ratios are taken within each
+          // round, and the per-round ones show how much of the spread is the machine.
+          const paired = anchor && name === 'ambassador';
+          const ratio = paired
+            ? pairedRatio(
+                runs.map((r) => r.rps),
+                anchor.map((r) => r.rps),
+              )
+            : Number.NaN;
+          const p99Ratio = paired
+            ? pairedRatio(
+                runs.map((r) => r.p99),
+                anchor.map((r) => r.p99),
+              )
+            : Number.NaN;
           const perRound =
             anchor && name === 'ambassador' ? runs.map((r, i) => fmt(r.rps / (anchor[i]?.rps ?? Number.NaN), 2)) : [];
           rows.push([
@@ -140,10 +150,16 @@ export async function benchAmbassador(): Promise<void> {
           ]);
           if (name === 'ambassador' && anchor) {
             const goal = pipeline === 16 ? 1.0 : 0.9;
-            const calmRatio = calmMedian(runs, 'rps') / calmMedian(anchor, 'rps');
-            const calmP99Ratio = calmMedian(runs, 'p99') / calmMedian(anchor, 'p99');
+            const calmRatio = calm.ratio(
+              runs.map((r) => r.rps),
+              anchor.map((r) => r.rps),
+            );
+            const calmP99Ratio = calm.ratio(
+              runs.map((r) => r.p99),
+              anchor.map((r) => r.p99),
+            );
             verdicts.push(
-              `goal: -P ${pipeline} ${test} ${mode}: ${fmt(calmRatio, 2)}x nutcracker (goal ${goal}x) ${calm.verdict(calmRatio >= goal)}; p99 ${fmt(calmP99Ratio, 2)}x (goal <= 1.5x) ${calm.verdict(calmP99Ratio <= 1.5)}`,
+              `goal: -P ${pipeline} ${test} ${mode}: ${fmt(calmRatio, 2, 'x')} nutcracker (goal ${goal}x) ${calm.verdict(calmRatio >= goal)}; p99 ${fmt(calmP99Ratio, 2, 'x')} (goal <= 1.5x) ${calm.verdict(calmP99Ratio <= 1.5)}`,
             );
           }
         }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Running, spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { haveNginx, startNginx } from './lib/nginx.js';
 import { processCpuMs } from './lib/process-cpu.js';
-import { fmt, median, printTable } from './lib/stats.js';
+import { fmt, median, pairedRatio, printTable } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
 
@@ -95,8 +95,9 @@ export async function benchWeb(): Promise<void> {
   webOn.kill();
   await redis.stop();
 
-  const med = (name: string, key: keyof Round) => median((runs[name] ?? []).map((r) => r[key]));
-  const nginxRps = med('nginx', 'rps');
+  const perRound = (name: string, key: keyof Round) => (runs[name] ?? []).map((r) => r[key]);
+  const med = (name: string, key: keyof Round) => median(perRound(name, key));
+  const xNginx = (name: string) => pairedRatio(perRound(name, 'rps'), perRound('nginx', 'rps'));
   printTable(
     [
       'server',
@@ -112,7 +113,7 @@ export async function benchWeb(): Promise<void> {
     Object.keys(runs).map((name) => [
       name,
       fmt(med(name, 'rps')),
-      fmt(med(name, 'rps') / nginxRps, 2),
+      fmt(xNginx(name), 2),
       fmt(med(name, 'p50ms'), 2),
       fmt(med(name, 'p99ms'), 2),
       fmt(med(name, 'cpuUsPerRequest'), 1),
@@ -125,15 +126,14 @@ export async function benchWeb(): Promise<void> {
   const calm = calmRounds(
     [...Array(ROUNDS).keys()].map((i) => Math.max(...Object.values(runs).map((r) => r[i]?.stealPct ?? 100))),
   );
-  const calmMed = (name: string, key: keyof Round) => calm.median((runs[name] ?? []).map((r) => r[key]));
-  const ratio = calmMed('web (counter off)', 'rps') / calmMed('nginx', 'rps');
-  const p99 = calmMed('web (counter on)', 'p99ms');
+  const ratio = calm.ratio(perRound('web (counter off)', 'rps'), perRound('nginx', 'rps'));
+  const p99 = calm.median(perRound('web (counter on)', 'p99ms'));
   console.log(`\n${calm.summary}; the goals are judged on the calm ones.`);
   console.log(
-    `goal: web (counter off) >= 0.5x nginx req/s: ${fmt(ratio, 2)}x (all rounds: ${fmt(med('web (counter off)', 'rps') / nginxRps, 2)}x) ${calm.verdict(ratio >= 0.5)}`,
+    `goal: web (counter off) >= 0.5x nginx req/s: ${fmt(ratio, 2, 'x')} (all rounds: ${fmt(xNginx('web (counter off)'), 2, 'x')}) ${calm.verdict(ratio >= 0.5)}`,
   );
   console.log(
-    `goal: web (counter on) p99 < 5 ms: ${fmt(p99, 2)} ms (all rounds: ${fmt(med('web (counter on)', 'p99ms'), 2)} ms) ${calm.verdict(p99 < 5)}`,
+    `goal: web (counter on) p99 < 5 ms: ${fmt(p99, 2, ' ms')} (all rounds: ${fmt(med('web (counter on)', 'p99ms'), 2, ' ms')}) ${calm.verdict(p99 < 5)}`,
   );
   console.log(`visits counted in Redis during the counter-on runs: ${counted}`);
   console.log('nginx: worker_processes 1, sendfile, access_log off; web: one Node process. Both on 127.0.0.1.');

@@ -4,6 +4,15 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/**
+ * The median of the per-round ratios of `values` to `anchor`. Rounds are interleaved, so within a
+ * round both ran on the same machine state; a ratio of two medians would pair one round's server
+ * with another round's anchor, and on a VM whose speed drifts that adds the drift to the ratio.
+ */
+export function pairedRatio(values: number[], anchor: number[]): number {
+  return median(values.map((v, i) => v / (anchor[i] ?? Number.NaN)));
+}
+
 /** Prints rows as an aligned plain-text table. */
 export function printTable(headers: string[], rows: (string | number)[][]): void {
   const cells = [headers, ...rows.map((r) => r.map(String))];
@@ -14,4 +23,4 @@ export function printTable(headers: string[], rows: (string | number)[][]): void
   }
 }
 
-export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+export const fmt = (n: number, digits = 0, unit = '') => (Number.isFinite(n) ? `${n.toFixed(digits)}${unit}` : 'n/a');

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
-import { fmt, median, pairedRatio, printTable } from './lib/stats.js';
+import { fmt, median, printTable, roundRatios } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
@@ -119,24 +119,22 @@ export async function benchAmbassador(): Promise<void> {
           if (!runs) continue;
           const rps = median(runs.map((r) => r.rps));
           const p99 = median(runs.map((r) => r.p99));
-          const anchor = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
+          const nutcracker = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
+          const anchor = name === 'ambassador' ? nutcracker : undefined;
           // Each round ran the ambassador right after nutcracker: ratios are taken within each
           // round, and the per-round ones show how much of the spread is the machine.
-          const paired = anchor && name === 'ambassador';
-          const ratio = paired
-            ? pairedRatio(
+          const rpsRatios = anchor
+            ? roundRatios(
                 runs.map((r) => r.rps),
                 anchor.map((r) => r.rps),
               )
-            : Number.NaN;
-          const p99Ratio = paired
-            ? pairedRatio(
+            : [];
+          const p99Ratios = anchor
+            ? roundRatios(
                 runs.map((r) => r.p99),
                 anchor.map((r) => r.p99),
               )
-            : Number.NaN;
-          const perRound =
-            anchor && name === 'ambassador' ? runs.map((r, i) => fmt(r.rps / (anchor[i]?.rps ?? Number.NaN), 2)) : [];
+            : [];
           rows.push([
             `-P ${pipeline}`,
             test,
@@ -144,20 +142,14 @@ export async function benchAmbassador(): Promise<void> {
             name,
             fmt(rps),
             fmt(p99, 3),
-            name === 'ambassador' ? fmt(ratio, 2) : '',
-            name === 'ambassador' ? fmt(p99Ratio, 2) : '',
-            perRound.join(' / '),
+            anchor ? fmt(median(rpsRatios), 2) : '',
+            anchor ? fmt(median(p99Ratios), 2) : '',
+            rpsRatios.map((r) => fmt(r, 2)).join(' / '),
           ]);
-          if (name === 'ambassador' && anchor) {
+          if (anchor) {
             const goal = pipeline === 16 ? 1.0 : 0.9;
-            const calmRatio = calm.ratio(
-              runs.map((r) => r.rps),
-              anchor.map((r) => r.rps),
-            );
-            const calmP99Ratio = calm.ratio(
-              runs.map((r) => r.p99),
-              anchor.map((r) => r.p99),
-            );
+            const calmRatio = calm.median(rpsRatios);
+            const calmP99Ratio = calm.median(p99Ratios);
             verdicts.push(
               `goal: -P ${pipeline} ${test} ${mode}: ${fmt(calmRatio, 2, 'x')} nutcracker (goal ${goal}x) ${calm.verdict(calmRatio >= goal)}; p99 ${fmt(calmP99Ratio, 2, 'x')} (goal <= 1.5x) ${calm.verdict(calmP99Ratio <= 1.5)}`,
             );

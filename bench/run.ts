@@ -11,7 +11,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'git-sync': benchGitSync,
   ambassador: benchAmbassador,
 };
-// The runtime matters: Node 24 (what the images ship) runs these servers measurably faster than 20.
+// The runtime can matter (bench/README.md); the images ship Node 24.
 console.log(`node ${process.version} (run the benchmarks under another Node by putting it first on PATH)`);
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 for (const name of chosen.length > 0 ? chosen : Object.keys(benchmarks)) {

@@ -5,12 +5,13 @@ export function median(values: number[]): number {
 }
 
 /**
- * The median of the per-round ratios of `values` to `anchor`. Rounds are interleaved, so within a
- * round both ran on the same machine state; a ratio of two medians would pair one round's server
- * with another round's anchor, and on a VM whose speed drifts that adds the drift to the ratio.
+ * Each round's figure over its anchor's from the same round; the benchmarks report the median of
+ * these. Rounds are interleaved, so within a round both ran on the same machine state; a ratio of
+ * two medians would pair one round's server with another round's anchor, and on a VM whose speed
+ * drifts that adds the drift to the ratio.
  */
-export function pairedRatio(values: number[], anchor: number[]): number {
-  return median(values.map((v, i) => v / (anchor[i] ?? Number.NaN)));
+export function roundRatios(values: number[], anchor: number[]): number[] {
+  return values.map((v, i) => v / (anchor[i] ?? Number.NaN));
 }
 
 /** Prints rows as an aligned plain-text table. */

@@ -3,7 +3,7 @@
 // stretch is suspect, whichever server was being measured. Printed so a reader can tell, and
 // rounds with more than a little of it are left out of the verdicts.
 import { readFileSync } from 'node:fs';
-import { fmt, median, pairedRatio } from './stats.js';
+import { fmt, median } from './stats.js';
 
 interface CpuTimes {
   total: number;
@@ -32,10 +32,8 @@ const CALM_STEAL_PCT = 5;
 const MIN_CALM_ROUNDS = 3;
 
 export interface CalmRounds {
-  /** The median of one figure per round, over the calm rounds only. */
+  /** The median of one figure per round (a ratio to the anchor, say), over the calm rounds only. */
   median(perRound: number[]): number;
-  /** The median of the per-round ratios of one figure to its anchor's, over the calm rounds only. */
-  ratio(perRound: number[], anchorPerRound: number[]): number;
   /** "met", "NOT met", or "no verdict" when too few rounds were calm. */
   verdict(met: boolean): string;
   /** How many rounds were calm, and the worst steal of each. */
@@ -48,11 +46,6 @@ export function calmRounds(worstStealPerRound: number[]): CalmRounds {
   const enough = calm.length >= MIN_CALM_ROUNDS;
   return {
     median: (perRound) => median(calm.map((i) => perRound[i] ?? Number.NaN)),
-    ratio: (perRound, anchorPerRound) =>
-      pairedRatio(
-        calm.map((i) => perRound[i] ?? Number.NaN),
-        calm.map((i) => anchorPerRound[i] ?? Number.NaN),
-      ),
     verdict: (met) => (enough ? (met ? 'met' : 'NOT met') : 'no verdict'),
     summary: `${calm.length} of ${worstStealPerRound.length} rounds calm (steal <= ${CALM_STEAL_PCT}% in every run; worst per round ${worstStealPerRound.map((p) => fmt(p)).join(' / ')}%)${enough ? '' : `: fewer than ${MIN_CALM_ROUNDS}, no verdict, run again`}`,
   };

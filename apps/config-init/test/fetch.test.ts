@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { startHttpServer } from '@pod-patterns/testing';
+import { spawnNode, startHttpServer } from '@pod-patterns/testing';
 import { entrypoint, readJson, runInit, tempDir } from './helpers.js';
 
 const servers: { close(): Promise<void> }[] = [];
@@ -327,7 +327,6 @@ test('bad configuration of config-init itself: exit 78, every problem listed', a
 });
 
 test('SIGTERM while waiting to retry: exit 143, nothing written', async () => {
-  const { spawnNode } = await import('@pod-patterns/testing');
   const server = await serve(json('down', 503, { 'retry-after': '30' }));
   const dir = tempDir();
   const running = spawnNode(entrypoint, [], {

@@ -5,7 +5,7 @@
 // added afterwards (res.locals, req.params, res.statusCode...) makes a class of its own, so every
 // request handled by express ends with a class no other request has. node's http code, which the
 // cache-hit fast path shares, sees them all and goes megamorphic for good: a few probes were
-// enough to make every cached page cost about 20% more CPU. Built with the right prototype from
+// enough to make every cached page cost about 10% more CPU. Built with the right prototype from
 // the start, the objects keep one shape and express's swap is a no-op. (Node 24's V8 keeps the
 // shapes shared anyway; there this changes nothing.)
 import { createServer, IncomingMessage, type RequestListener, type Server, ServerResponse } from 'node:http';

@@ -8,7 +8,8 @@ import { error } from './resp/encode.js';
 import type { ServerSpec } from './servers.js';
 import { Topology, type TopologyOptions } from './topology.js';
 
-export interface AmbassadorOptions extends Omit<ClientContext, 'topology' | 'info' | 'metrics' | 'logger'> {
+export interface AmbassadorOptions
+  extends Omit<ClientContext, 'topology' | 'localInfo' | 'ambassadorInfo' | 'metrics' | 'logger'> {
   maxClients: number;
   topology: TopologyOptions;
   version: string;
@@ -29,7 +30,8 @@ export class Ambassador {
     const context: ClientContext = {
       ...options,
       topology: () => this.#topology,
-      info: () => this.info(),
+      localInfo: () => this.localInfo(),
+      ambassadorInfo: () => this.ambassadorInfo(),
       metrics,
       logger,
     };
@@ -58,22 +60,36 @@ export class Ambassador {
     this.logger.info({ servers: specs.map((s) => `${s.name}=${s.host}:${s.port}:${s.weight}`) }, 'server list applied');
   }
 
-  info(): string {
+  /**
+   * INFO when sharded: only what is true of the ambassador as a whole. Each server's own INFO is
+   * a different answer; with one server, the client gets that server's INFO plus the section below.
+   */
+  localInfo(): string {
+    return [
+      '# Server',
+      'redis_version:7.0.0', // the protocol it speaks
+      'redis_mode:standalone',
+      '',
+      '# Clients',
+      `connected_clients:${this.#clients.size}`,
+      'blocked_clients:0', // blocking commands are refused when sharded
+      '',
+      this.ambassadorInfo(),
+    ].join('\r\n');
+  }
+
+  ambassadorInfo(): string {
     const now = Date.now();
     const pools = this.#topology.pools;
     return [
-      '# Server',
-      'redis_version:7.0.0',
-      `ambassador_version:${this.options.version}`,
-      'redis_mode:standalone',
-      'loading:0',
-      '',
+      // Named apart from Redis' own fields, which a client may read from the same reply.
       '# Ambassador',
       `servers:${pools.length}`,
       `sharded:${this.#topology.sharded ? 1 : 0}`,
       `hash:${this.options.topology.hash}`,
       `distribution:${this.options.topology.distribution}`,
-      `connected_clients:${this.#clients.size}`,
+      `ambassador_version:${this.options.version}`,
+      `ambassador_clients:${this.#clients.size}`,
       ...pools.map(
         (p, i) =>
           `server${i}:name=${p.name},addr=${p.spec.host}:${p.spec.port},weight=${p.spec.weight},ejected=${p.ejected(now) ? 1 : 0}`,

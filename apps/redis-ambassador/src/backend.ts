@@ -36,6 +36,8 @@ export interface BackendOptions {
   credentials: () => { username?: string; password?: string };
   onFailure: (reason: string) => void;
   onSuccess: () => void;
+  /** Once, when the connection ends for any reason. */
+  onClosed: () => void;
   /** For tunnels (pub/sub): raw bytes instead of framed replies. */
   onRaw?: (chunk: Buffer) => void;
 }
@@ -49,12 +51,14 @@ export class BackendConnection {
   #ready = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  #onRaw: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     readonly server: ServerSpec,
     private readonly options: BackendOptions,
   ) {
     const { host, port } = server;
+    this.#onRaw = options.onRaw;
     this.#socket = options.tls
       ? connectTls({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...options.tls })
       : connectTcp({ host, port });
@@ -93,14 +97,23 @@ export class BackendConnection {
     }
     // AUTH goes first. A tunnel writes nothing more until it is answered, so that its reply
     // can never arrive in the same read as the raw bytes that follow it.
+    const tunnel = this.#onRaw !== undefined;
     const auth = pending((reply) => {
       if (reply[0] === 45) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
-      else if (this.options.onRaw) ready();
+      else if (tunnel) ready();
     });
     auth.sentAt = performance.now();
     this.#inflight.push(auth);
     this.#socket.write(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
-    if (!this.options.onRaw) ready();
+    if (!tunnel) ready();
+  }
+
+  /**
+   * Turns a dedicated connection into a tunnel: once the replies in flight are read, whatever
+   * the server sends goes to `onRaw` unframed. The caller writes nothing raw before then.
+   */
+  tunnel(onRaw: (chunk: Buffer) => void): void {
+    this.#onRaw = onRaw;
   }
 
   /** Queues a request; `raw` is a complete RESP command. */
@@ -133,8 +146,8 @@ export class BackendConnection {
   }
 
   #onData(chunk: Buffer): void {
-    if (this.options.onRaw && this.#inflight.length === 0) {
-      this.options.onRaw(chunk);
+    if (this.#onRaw && this.#inflight.length === 0) {
+      this.#onRaw(chunk);
       return;
     }
     let replies: Buffer[];
@@ -172,6 +185,7 @@ export class BackendConnection {
     const inflight = this.#inflight.drain();
     this.#outbox = [];
     this.options.onFailure(reason);
+    this.options.onClosed();
     const reply = unavailable(this.server);
     for (const request of inflight) request.settle(reply, true, 0);
   }
@@ -181,6 +195,7 @@ export class BackendConnection {
     this.#closed = true;
     clearInterval(this.#timer);
     this.#socket.end();
+    this.options.onClosed();
   }
 }
 

@@ -6,15 +6,26 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@pod-patterns/kit';
 import { type BackendConnection, type Pending, pending } from './backend.js';
-import { BLOCKING, KEY_AT_2, NO_KEY, PUBSUB, SAME_SERVER, SPLIT, TRANSACTION } from './commands.js';
+import {
+  BLOCKING,
+  isKill,
+  KEY_AT_2,
+  NO_KEY,
+  SAME_SERVER,
+  SPLIT,
+  TRANSACTION,
+  TUNNEL,
+  UNSUPPORTED,
+} from './commands.js';
 import { Deque } from './deque.js';
 import { answerLocally, LOCAL, type LocalState } from './local.js';
 import type { AmbassadorMetrics } from './metrics.js';
 import type { ServerPool } from './pool.js';
-import { array, error, integer, OK } from './resp/encode.js';
+import { array, bulk, error, integer, OK } from './resp/encode.js';
 import { ReplyScanner } from './resp/reply-scanner.js';
 import { type Command, encodeCommand, type ParserLimits, ProtocolError, RequestParser } from './resp/request-parser.js';
 import type { Topology } from './topology.js';
+import { EXECABORT, Transaction } from './transaction.js';
 
 export interface ClientContext {
   topology: () => Topology;
@@ -24,12 +35,19 @@ export interface ClientContext {
   idleTimeoutMs: number;
   metrics: AmbassadorMetrics;
   logger: Logger;
-  info: () => string;
+  /** The INFO the ambassador answers itself: its own sections only. */
+  localInfo: () => string;
+  /** The section added to a server's INFO. */
+  ambassadorInfo: () => string;
 }
 
 interface Slot {
   reply: Buffer | undefined;
+  /** CLIENT REPLY OFF or SKIP: the reply keeps its place in the order but is not written. */
+  silent: boolean;
 }
+
+const DISCARD = encodeCommand(['DISCARD']);
 
 const HIGH_WATER = 4 * 1024 * 1024;
 /** While draining, a client idle this long is done. */
@@ -42,6 +60,7 @@ export class ClientConnection {
   readonly #state: LocalState;
   #inflight = 0;
   #pinned: { conn: BackendConnection; pool: ServerPool } | undefined;
+  #transaction: Transaction | undefined;
   #waitingForPin: (() => void)[] = [];
   #tunnel = false;
   #tunnelBacklog: Buffer[] = [];
@@ -56,7 +75,7 @@ export class ClientConnection {
     readonly onClose: (client: ClientConnection) => void,
   ) {
     this.#parser = new RequestParser(ctx.limits);
-    this.#state = { authenticated: !ctx.clientPassword, name: '', id: nextId++, quit: false };
+    this.#state = { authenticated: !ctx.clientPassword, name: '', id: nextId++, quit: false, silence: 0 };
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => socket.resume());
@@ -128,43 +147,63 @@ export class ClientConnection {
       this.#answer(error('NOAUTH Authentication required.'));
       return;
     }
+    if (this.#transaction && name !== 'QUIT') {
+      this.#inTransaction(command, this.#transaction);
+      return;
+    }
     if (LOCAL.has(name)) {
       ctx.metrics.command(name, 'local');
       this.#answer(
-        answerLocally(name, command.args, this.#state, { clientPassword: ctx.clientPassword, info: ctx.info }),
+        this.#pinned && name === 'RESET'
+          ? error('ERR RESET is not supported on a connection in a transaction or blocking; reconnect instead')
+          : answerLocally(name, command.args, this.#state, { clientPassword: ctx.clientPassword }),
       );
       if (this.#state.quit) this.#closing = true;
       return;
     }
-    if (ctx.deny.has(name)) {
+    if (ctx.deny.has(name) || UNSUPPORTED.has(name)) {
       ctx.metrics.error('denied');
       this.#answer(error(`ERR ${name} is not allowed through the ambassador`));
       return;
     }
     if (this.#pinned) {
-      this.#viaPinned(raw, name);
+      if (TUNNEL.has(name)) this.#startTunnel(raw, name);
+      else this.#viaPinned(raw, name);
       return;
     }
 
     const topology = ctx.topology();
     if (!topology.sharded) {
       const pool = topology.pools[0] as ServerPool;
+      if (name === 'INFO') {
+        this.#info(command, pool);
+        return;
+      }
+      if (isKill(name, command)) {
+        this.#viaOwnConnection(pool, raw, name);
+        return;
+      }
       const stateful =
         TRANSACTION.has(name) ||
         BLOCKING.has(name) ||
-        PUBSUB.has(name) ||
+        TUNNEL.has(name) ||
         (name.startsWith('XREAD') && command.args.some((a) => /^block$/i.test(a.toString())));
       if (!stateful) {
         this.#forward(pool, raw, name);
         return;
       }
-      this.#pin(pool, PUBSUB.has(name));
-      if (this.#tunnel) this.#toTunnel(raw);
+      this.#pinned = { conn: pool.dedicated(), pool };
+      if (TUNNEL.has(name)) this.#startTunnel(raw, name);
       else this.#viaPinned(raw, name);
       return;
     }
 
-    if (TRANSACTION.has(name) || BLOCKING.has(name) || PUBSUB.has(name) || NO_KEY.has(name) || command.argc < 2) {
+    if (name === 'INFO') {
+      ctx.metrics.command(name, 'local');
+      this.#answer(bulk(ctx.localInfo()));
+      return;
+    }
+    if (TRANSACTION.has(name) || BLOCKING.has(name) || TUNNEL.has(name) || NO_KEY.has(name) || command.argc < 2) {
       ctx.metrics.error('sharded');
       this.#answer(error(`ERR ${name} is not supported when sharded across ${topology.pools.length} servers`));
       return;
@@ -206,7 +245,7 @@ export class ClientConnection {
   /** Sends one command to one server; its reply fills this command's slot. */
   #forward(pool: ServerPool, raw: Buffer, name: string): void {
     const slot = new Forwarded(this, pool.name);
-    this.#slots.push(slot);
+    this.#push(slot);
     this.#inflight += 1;
     this.ctx.metrics.command(name, pool.name);
     pool.send(raw, slot);
@@ -279,22 +318,52 @@ export class ClientConnection {
     });
   }
 
-  /** Gives this client a server connection of its own, for transactions, blocking and pub/sub. */
-  #pin(pool: ServerPool, tunnel: boolean): void {
-    const conn = pool.dedicated(tunnel ? (chunk) => this.socket.write(chunk) : undefined);
-    this.#pinned = { conn, pool };
-    this.#tunnel = tunnel;
+  /**
+   * Inside MULTI: what the server runs is queued there, what is answered here is queued in the
+   * Transaction, and a refused command makes EXEC discard everything.
+   */
+  #inTransaction(command: Command, transaction: Transaction): void {
+    const name = command.name;
+    const { ctx } = this;
+    if (name === 'EXEC' || name === 'DISCARD') {
+      this.#transaction = undefined;
+      if (name === 'EXEC' && transaction.refused) this.#viaPinned(DISCARD, name, () => EXECABORT);
+      else this.#viaPinned(command.raw, name, (reply) => transaction.execReply(reply));
+    } else if (ctx.deny.has(name) || UNSUPPORTED.has(name) || name === 'RESET') {
+      ctx.metrics.error('denied');
+      transaction.refused = true;
+      this.#answer(error(`ERR ${name} is not allowed through the ambassador`));
+    } else if (TUNNEL.has(name)) {
+      // Queued, and run at EXEC: after it the server may stream, so it is the server's from now on.
+      this.#transaction = undefined;
+      this.#startTunnel(command.raw, name);
+    } else if (LOCAL.has(name)) {
+      ctx.metrics.command(name, 'local');
+      const reply = answerLocally(name, command.args, this.#state, { clientPassword: ctx.clientPassword });
+      this.#answer(transaction.queueLocal(reply));
+    } else {
+      const queued = transaction.queueForwarded();
+      this.#viaPinned(command.raw, name, (reply) => {
+        queued(reply);
+        return reply;
+      });
+    }
   }
 
-  #viaPinned(raw: Buffer, name: string): void {
+  /**
+   * Sends a command on this client's own server connection. `mapReply` shapes the reply the
+   * client gets (EXEC's results with the local ones put back, say).
+   */
+  #viaPinned(raw: Buffer, name: string, mapReply?: (reply: Buffer) => Buffer): void {
     const pinned = this.#pinned as { conn: BackendConnection; pool: ServerPool };
+    if (name === 'MULTI' && !this.#transaction) this.#transaction = new Transaction();
     const slot = this.#slot();
     this.ctx.metrics.command(name, pinned.pool.name);
     const send = () =>
       pinned.conn.send(
         raw,
         pending((reply, failed) => {
-          this.#fill(slot, reply);
+          this.#fill(slot, mapReply && !failed ? mapReply(reply) : reply);
           // The connection held this client's transaction or subscription: that state is gone.
           if (failed) this.#closing = true;
         }),
@@ -302,6 +371,52 @@ export class ClientConnection {
     // Commands already sent on the shared connection must run first.
     if (this.#inflight > 0) this.#waitingForPin.push(send);
     else send();
+  }
+
+  /** From this command on, bytes pass between the client and its own server connection as they are. */
+  #startTunnel(raw: Buffer, name: string): void {
+    const pinned = this.#pinned as { conn: BackendConnection; pool: ServerPool };
+    this.ctx.metrics.command(name, pinned.pool.name);
+    pinned.conn.tunnel((chunk) => this.socket.write(chunk));
+    this.#tunnel = true;
+    this.#toTunnel(raw);
+  }
+
+  /** SCRIPT KILL and FUNCTION KILL: a connection of their own, since the shared one waits on the script. */
+  #viaOwnConnection(pool: ServerPool, raw: Buffer, name: string): void {
+    const conn = pool.dedicated();
+    const slot = this.#slot();
+    this.ctx.metrics.command(name, pool.name);
+    conn.send(
+      raw,
+      pending((reply) => {
+        conn.close();
+        this.#fill(slot, reply);
+      }),
+    );
+  }
+
+  /** One server: its own INFO, with the ambassador's section added when all of it is asked for. */
+  #info(command: Command, pool: ServerPool): void {
+    const sections = command.args.slice(1).map((a) => a.toString('latin1').toLowerCase());
+    const ours =
+      sections.length === 0 || sections.some((s) => ['all', 'everything', 'default', 'ambassador'].includes(s));
+    if (sections.length > 0 && sections.every((s) => s === 'ambassador')) {
+      this.ctx.metrics.command('INFO', 'local');
+      this.#answer(bulk(this.ctx.ambassadorInfo()));
+      return;
+    }
+    const slot = this.#slot();
+    this.#inflight += 1;
+    this.ctx.metrics.command('INFO', pool.name);
+    pool.send(
+      command.raw,
+      pending((reply, failed) => {
+        this.#inflight -= 1;
+        if (failed) this.ctx.metrics.error('unavailable');
+        this.#fill(slot, ours && !failed ? withSection(reply, this.ctx.ambassadorInfo()) : reply);
+      }),
+    );
   }
 
   #toTunnel(raw: Buffer): void {
@@ -316,14 +431,23 @@ export class ClientConnection {
     this.#closing = true;
   }
 
-  #slot(): Slot {
-    const slot: Slot = { reply: undefined };
+  /** Every reply takes its place in the order here, written or (CLIENT REPLY OFF, SKIP) not. */
+  #push(slot: Slot): void {
+    if (this.#state.silence > 0) {
+      slot.silent = true;
+      this.#state.silence -= 1;
+    }
     this.#slots.push(slot);
+  }
+
+  #slot(): Slot {
+    const slot: Slot = { reply: undefined, silent: false };
+    this.#push(slot);
     return slot;
   }
 
   #answer(reply: Buffer): void {
-    this.#slots.push({ reply });
+    this.#push({ reply, silent: false });
   }
 
   /**
@@ -344,6 +468,7 @@ export class ClientConnection {
     let more: Buffer[] | undefined;
     for (let head = this.#slots.peek(); head?.reply; head = this.#slots.peek()) {
       this.#slots.shift();
+      if (head.silent) continue;
       if (first === undefined) first = head.reply;
       else {
         more ??= [first];
@@ -367,6 +492,7 @@ export class ClientConnection {
 /** A command sent to one server: its slot in the reply order, and the request that server settles. */
 class Forwarded implements Slot, Pending {
   reply: Buffer | undefined = undefined;
+  silent = false;
   sentAt = 0;
 
   constructor(
@@ -377,6 +503,13 @@ class Forwarded implements Slot, Pending {
   settle(reply: Buffer, failed: boolean, seconds: number): void {
     this.client.settled(this, reply, failed, seconds);
   }
+}
+
+/** A server's INFO reply (a bulk string) with a section appended. */
+function withSection(reply: Buffer, section: string): Buffer {
+  if (reply[0] !== 0x24) return reply; // an error: passed on as it is
+  const body = reply.subarray(reply.indexOf(10) + 1, reply.length - 2);
+  return bulk(Buffer.concat([body, Buffer.from(`\r\n${section}`)]));
 }
 
 // One microtask for every client a server's read answered, rather than one closure per client.

@@ -55,7 +55,29 @@ export const BLOCKING = new Set([
   'WAIT',
   'WAITAOF',
 ]);
-export const PUBSUB = new Set(['SUBSCRIBE', 'PSUBSCRIBE', 'SSUBSCRIBE']);
+/**
+ * Commands whose replies are not one per command: SUBSCRIBE a b answers twice, UNSUBSCRIBE
+ * answers once per channel (or once with none), MONITOR streams. They can never share a
+ * server connection; a client that sends one is tunnelled from then on: its bytes go to a
+ * connection of its own as they are, and the server's come back as they are.
+ */
+export const TUNNEL = new Set([
+  'SUBSCRIBE',
+  'PSUBSCRIBE',
+  'SSUBSCRIBE',
+  'UNSUBSCRIBE',
+  'PUNSUBSCRIBE',
+  'SUNSUBSCRIBE',
+  'MONITOR',
+]);
+
+/** A replication stream is no reply at all: these are refused, whatever the deny list says. */
+export const UNSUPPORTED = new Set(['SYNC', 'PSYNC', 'REPLCONF']);
+
+/** SCRIPT KILL and FUNCTION KILL must not queue behind the script they kill. */
+export function isKill(name: string, command: { arg(i: number): Buffer | undefined }): boolean {
+  return (name === 'SCRIPT' || name === 'FUNCTION') && /^kill$/i.test(command.arg(1)?.toString('latin1') ?? '');
+}
 
 /** No key and no meaning across shards: refused when sharded. */
 export const NO_KEY = new Set([

@@ -1,21 +1,25 @@
 // Commands the ambassador answers itself: enough for redis-cli, node-redis and ioredis to
-// connect, plus INFO with the ambassador's own section.
+// connect, and the connection state that lives here rather than on a server connection.
+// (INFO is the client's: with one server it is the server's INFO plus a section of ours.)
 import { timingSafeEqual } from 'node:crypto';
 import { array, bulk, error, integer, OK, PONG } from './resp/encode.js';
+
+const RESET = Buffer.from('+RESET\r\n');
 
 export interface LocalState {
   authenticated: boolean;
   name: string;
   id: number;
   quit: boolean;
+  /** How many of the next replies are not written: CLIENT REPLY OFF (Infinity) and SKIP (the next one). */
+  silence: number;
 }
 
 export interface LocalContext {
   clientPassword: string | undefined;
-  info: () => string;
 }
 
-export const LOCAL = new Set(['PING', 'ECHO', 'QUIT', 'SELECT', 'AUTH', 'COMMAND', 'CLIENT', 'INFO', 'HELLO']);
+export const LOCAL = new Set(['PING', 'ECHO', 'QUIT', 'SELECT', 'AUTH', 'COMMAND', 'CLIENT', 'HELLO', 'RESET']);
 
 function passwordMatches(given: Buffer | undefined, expected: string): boolean {
   const want = Buffer.from(expected);
@@ -55,10 +59,15 @@ export function answerLocally(name: string, args: Buffer[], state: LocalState, c
       if (sub === 'GETNAME') return bulk(state.name || null);
       if (sub === 'SETINFO') return OK;
       if (sub === 'ID') return integer(state.id);
+      if (sub === 'REPLY' && arity === 3) return clientReply((args[2] as Buffer).toString().toUpperCase(), state);
       return error(`ERR CLIENT ${sub ?? ''} is not supported through the ambassador`);
     }
-    case 'INFO':
-      return bulk(ctx.info());
+    case 'RESET':
+      // As Redis: back to a fresh connection. (A client with a server connection of its own never gets here.)
+      state.name = '';
+      state.silence = 0;
+      state.authenticated = !ctx.clientPassword;
+      return RESET;
     case 'HELLO': {
       const version = args[1]?.toString();
       if (version && version !== '2') return error('NOPROTO the ambassador speaks RESP2 only');
@@ -88,6 +97,15 @@ export function answerLocally(name: string, args: Buffer[], state: LocalState, c
     default:
       return error(`ERR unknown command '${name}'`);
   }
+}
+
+/** The reply to CLIENT REPLY itself counts: OFF and SKIP are not answered, ON is. */
+function clientReply(mode: string, state: LocalState): Buffer {
+  if (mode === 'ON') state.silence = 0;
+  else if (mode === 'OFF') state.silence = Number.POSITIVE_INFINITY;
+  else if (mode === 'SKIP') state.silence = Math.max(state.silence, 2);
+  else return error('ERR syntax error');
+  return OK;
 }
 
 function auth(params: Buffer[], state: LocalState, ctx: LocalContext): Buffer {

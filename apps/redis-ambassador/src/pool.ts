@@ -65,7 +65,6 @@ export class ServerPool {
 
   #connect(shared: boolean, onRaw?: (chunk: Buffer) => void): BackendConnection {
     this.options.onConnection(this, 1);
-    let counted = true;
     const connection = new BackendConnection(this.spec, {
       timeoutMs: this.options.timeoutMs,
       requestTimeout: shared,
@@ -75,9 +74,8 @@ export class ServerPool {
       onSuccess: () => {
         this.#failures = 0;
       },
+      onClosed: () => this.options.onConnection(this, -1),
       onFailure: (reason) => {
-        if (counted) this.options.onConnection(this, -1);
-        counted = false;
         if (this.#retired || !shared) return;
         this.#failures += 1;
         const now = Date.now();

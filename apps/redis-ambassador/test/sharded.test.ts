@@ -82,6 +82,9 @@ test('hash tags keep keys together; commands that cannot work sharded are refuse
       ['multi'],
       ['blpop', 'q', '1'],
       ['subscribe', 'c'],
+      ['unsubscribe', 'c', 'd'],
+      ['punsubscribe', 'c*', 'd*'],
+      ['script', 'kill'],
       ['dbsize'],
     ] as [string, ...string[]][]) {
       await assert.rejects(client.call(command, ...args), /not supported when sharded across 3 servers/, command);
@@ -101,6 +104,19 @@ test('hash tags keep keys together; commands that cannot work sharded are refuse
     );
   } finally {
     client.disconnect();
+  }
+});
+
+test('INFO when sharded says only what is true of the ambassador as a whole', async () => {
+  const raw = await RawClient.open(ambassador.port);
+  try {
+    const info = await raw.command('INFO');
+    assert.match(info, /\r\nblocked_clients:0\r\n/, 'blocking commands are refused when sharded');
+    assert.match(info, /\r\nconnected_clients:\d+\r\n/);
+    assert.match(info, /\r\n# Ambassador\r\nservers:3\r\nsharded:1\r\n/);
+    assert.doesNotMatch(info, /mem_allocator|used_memory|loading:/, "no one server's figures");
+  } finally {
+    raw.close();
   }
 });
 

@@ -1,0 +1,13 @@
+#!/bin/sh
+# The in-cluster git server's seed: a repository made from the demo site (a ConfigMap), so the
+# demo needs no internet and no credentials. Run once per git-server pod, before git daemon.
+set -eu
+repo=/srv/git/site
+git init -q -b main "$repo"
+# ConfigMap files are symlinks into ..data; copy their content, not the links.
+cp -L /seed/* "$repo/"
+cd "$repo"
+git add -A
+git -c user.name=pod-patterns -c user.email=demo@pod-patterns.invalid commit -q -m "demo site"
+# git daemon serves only repositories that say so.
+touch .git/git-daemon-export-ok

@@ -1,0 +1,58 @@
+// This project's own rules for every pod (k8s/README.md, "Conventions"), beyond Pod Security:
+// each one a line in the README, each with a failing fixture in the tests.
+import { allContainers, isSidecar, type PodOf } from './pod-specs.js';
+
+export const RECOMMENDED_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/version',
+];
+
+export function conventionViolations(pod: PodOf): string[] {
+  const { spec } = pod;
+  const found: string[] = [];
+  const say = (message: string) => found.push(message);
+
+  if (spec.automountServiceAccountToken !== false) say('automountServiceAccountToken is not false');
+  for (const label of RECOMMENDED_LABELS) if (!pod.labels[label]) say(`pod label ${label} is missing`);
+
+  for (const init of spec.initContainers ?? []) {
+    if (init.restartPolicy !== undefined && init.restartPolicy !== 'Always')
+      say(`init container ${init.name}: restartPolicy ${init.restartPolicy} (only Always is allowed)`);
+    if (!isSidecar(init) && (init.startupProbe || init.readinessProbe || init.livenessProbe))
+      say(`init container ${init.name}: probes are only allowed on sidecars (restartPolicy: Always)`);
+    if (isSidecar(init) && !init.startupProbe && !init.readinessProbe)
+      say(`sidecar ${init.name}: no startup probe, so the next container does not wait for it`);
+  }
+  for (const c of spec.containers) {
+    if (c.restartPolicy !== undefined) say(`container ${c.name}: restartPolicy is only for init containers`);
+  }
+
+  const longRunning = [...(spec.initContainers ?? []).filter(isSidecar), ...spec.containers];
+  for (const c of longRunning) {
+    if (!c.livenessProbe) say(`container ${c.name}: no livenessProbe`);
+    if (!c.readinessProbe && !c.startupProbe) say(`container ${c.name}: no readiness or startup probe`);
+  }
+
+  for (const c of allContainers(spec)) {
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const resource of ['cpu', 'memory']) {
+        if (!c.resources?.[kind]?.[resource]) say(`container ${c.name}: no ${resource} ${kind}`);
+      }
+    }
+    if (c.securityContext?.readOnlyRootFilesystem !== true)
+      say(`container ${c.name}: root filesystem is not read-only`);
+    if (!/:[\w][\w.-]*$|@sha256:/.test(c.image) || c.image.endsWith(':latest'))
+      say(`container ${c.name}: image ${c.image} is not pinned by tag`);
+    for (const port of c.ports ?? [])
+      if (!port.name) say(`container ${c.name}: port ${port.containerPort} has no name`);
+    for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+      const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+      if (typeof port === 'number') say(`container ${c.name}: a probe names port ${port} by number, not by name`);
+      else if (port !== undefined && !(c.ports ?? []).some((p) => p.name === port))
+        say(`container ${c.name}: a probe names port ${port}, which it does not declare`);
+    }
+  }
+  return found;
+}

@@ -7,10 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
+import { ambassadorNodeFlags } from './lib/image-flags.js';
 import { fmt, median, printTable, roundRatios } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
+/** The node flags of the ambassador's image, so what is measured is what ships. BENCH_IMAGE_FLAGS=0 drops them. */
+const nodeFlags = process.env.BENCH_IMAGE_FLAGS === '0' ? [] : ambassadorNodeFlags();
 const execFileAsync = promisify(execFile);
 const pongServer = fileURLToPath(new URL('./lib/pong-server.ts', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -62,6 +65,7 @@ export async function benchAmbassador(): Promise<void> {
   console.log(
     `\n## redis-ambassador vs nutcracker vs redis-server: redis-benchmark -t set,get -n ${REQUESTS} -c 50 -r 100000, medians of ${ROUNDS}\n`,
   );
+  console.log(`ambassador node flags (its image's ENTRYPOINT): ${nodeFlags.join(' ') || '(none)'}`);
   if (!have('redis-benchmark') || !have('nutcracker')) {
     console.log('skipped: needs redis-benchmark (redis-tools) and nutcracker');
     return;
@@ -80,6 +84,7 @@ export async function benchAmbassador(): Promise<void> {
     targets.push({ name: 'nutcracker', mode, port: nc.port, stop: nc.stop });
     const ambassador = spawnNode(entry, [], {
       env: { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
+      nodeArgs: nodeFlags,
     });
     const port = (await ambassador.waitForLog('listening')).port as number;
     targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill() });
@@ -206,7 +211,7 @@ async function garbagePerRequest(servers: string): Promise<{ ambassador: number;
   return {
     ambassador: await measure(
       entry,
-      [],
+      nodeFlags,
       { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
       'set,get',
     ),

@@ -14,7 +14,8 @@ export function stagesOf(content: string): Stage[] {
   const stages: Stage[] = [];
   for (const instruction of DockerfileParser.parse(content).getInstructions()) {
     const keyword = instruction.getKeyword();
-    const args = instruction.getArgumentsContent() ?? '';
+    // The text after the keyword, flags such as COPY's --from= included.
+    const args = instruction.getTextContent().slice(instruction.getInstruction().length).trim();
     if (keyword === 'FROM') {
       const [from = '', , name] = args.split(/\s+/);
       stages.push({ name, from, instructions: [] });

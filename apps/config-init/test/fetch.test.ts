@@ -75,7 +75,6 @@ test('a server that never answers: per-attempt timeouts, then the deadline, exit
   const server = await serve(() => {}); // accepts, never responds
   const dir = tempDir();
   const termination = join(dir, 'termination-log');
-  const started = Date.now();
   const run = await runInit({
     CONFIG_URL: server.url,
     CONFIG_OUTPUT: join(dir, 'app.json'),
@@ -83,9 +82,12 @@ test('a server that never answers: per-attempt timeouts, then the deadline, exit
     CONFIG_DEADLINE: '1500ms',
     TERMINATION_LOG_PATH: termination,
   });
-  const took = Date.now() - started;
   assert.equal(run.code, 69, run.output);
-  assert.ok(took < 4000, `the deadline bounds the run (${took}ms)`);
+  // Timed by the process's own log, from its first line to its last: the run the deadline bounds,
+  // without the process start, which a loaded 2-core machine can stretch by seconds.
+  const times = run.logs().map((l) => Date.parse(l.time as string));
+  const took = Math.max(...times) - Math.min(...times);
+  assert.ok(took < 2500, `the deadline bounds the run (${took}ms)`);
   const attempts = run.logs().filter((l) => l.msg === 'attempt failed');
   assert.ok(attempts.length >= 2, 'several attempts');
   for (const a of attempts) assert.ok((a.durationMs as number) < 1000, `each attempt times out (${a.durationMs}ms)`);

@@ -9,6 +9,10 @@ export const RECOMMENDED_LABELS = [
   'app.kubernetes.io/version',
 ];
 
+/** [registry[:port]/]path[:tag][@digest], as the distribution spec's grammar has it (path lowercase). */
+const IMAGE_REFERENCE =
+  /^([a-zA-Z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
 export function conventionViolations(pod: PodOf): string[] {
   const { spec } = pod;
   const found: string[] = [];
@@ -43,6 +47,8 @@ export function conventionViolations(pod: PodOf): string[] {
     }
     if (c.securityContext?.readOnlyRootFilesystem !== true)
       say(`container ${c.name}: root filesystem is not read-only`);
+    // A repository path is lowercase: docker, kind and the kubelet refuse ghcr.io/OWNER/app.
+    if (!IMAGE_REFERENCE.test(c.image)) say(`container ${c.name}: image ${c.image} is not a valid reference`);
     if (!/:[\w][\w.-]*$|@sha256:/.test(c.image) || c.image.endsWith(':latest'))
       say(`container ${c.name}: image ${c.image} is not pinned by tag`);
     for (const port of c.ports ?? [])

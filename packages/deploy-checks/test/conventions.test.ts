@@ -41,6 +41,7 @@ const cases: [string, RegExp, (pod: PodOf) => void][] = [
     (p) => ((app(p.spec).securityContext ?? {}).readOnlyRootFilesystem = false),
   ],
   ['an image without a tag', /not pinned/, (p) => (app(p.spec).image = 'example/app')],
+  ['an image name with capitals', /not a valid reference/, (p) => (app(p.spec).image = 'ghcr.io/OWNER/app:1.0')],
   ['an image on latest', /not pinned/, (p) => (app(p.spec).image = 'example/app:latest')],
   ['a port without a name', /has no name/, (p) => (app(p.spec).ports = [{ containerPort: 8080 }])],
   ['a probe on a port number', /by number/, (p) => (app(p.spec).livenessProbe = { tcpSocket: { port: 8080 } })],

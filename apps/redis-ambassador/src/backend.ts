@@ -38,8 +38,6 @@ export interface BackendOptions {
   onSuccess: () => void;
   /** Once, when the connection ends for any reason. */
   onClosed: () => void;
-  /** For tunnels (pub/sub): raw bytes instead of framed replies. */
-  onRaw?: (chunk: Buffer) => void;
 }
 
 export class BackendConnection {
@@ -51,6 +49,7 @@ export class BackendConnection {
   #ready = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** Set by tunnel(): raw bytes instead of framed replies (pub/sub, MONITOR). */
   #onRaw: ((chunk: Buffer) => void) | undefined;
 
   constructor(
@@ -58,7 +57,6 @@ export class BackendConnection {
     private readonly options: BackendOptions,
   ) {
     const { host, port } = server;
-    this.#onRaw = options.onRaw;
     this.#socket = options.tls
       ? connectTls({ host, port, servername: /^[\d.]+$|:/.test(host) ? undefined : host, ...options.tls })
       : connectTcp({ host, port });

@@ -59,18 +59,17 @@ export class ServerPool {
   }
 
   /** A connection of the client's own, for state that must not leak to other clients. */
-  dedicated(onRaw?: (chunk: Buffer) => void): BackendConnection {
-    return this.#connect(false, onRaw);
+  dedicated(): BackendConnection {
+    return this.#connect(false);
   }
 
-  #connect(shared: boolean, onRaw?: (chunk: Buffer) => void): BackendConnection {
+  #connect(shared: boolean): BackendConnection {
     this.options.onConnection(this, 1);
     const connection = new BackendConnection(this.spec, {
       timeoutMs: this.options.timeoutMs,
       requestTimeout: shared,
       tls: this.options.tls,
       credentials: this.options.credentials,
-      onRaw,
       onSuccess: () => {
         this.#failures = 0;
       },

@@ -1,8 +1,8 @@
 // Service configuration comes from environment variables only, parsed once at start into a
 // typed, frozen object. One declared schema per service is the single source of truth: it
 // validates, it types, and it prints the README's env table (`--help`), so docs cannot drift.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { readSecretFile } from './secret-file.js';
 
 export type EnvSchema = z.ZodObject<Record<string, z.ZodType>>;
 export type Env<S extends EnvSchema> = Readonly<z.output<S>>;
@@ -47,7 +47,7 @@ export function loadEnv<S extends EnvSchema>(schema: S, env: NodeJS.ProcessEnv =
       problems.push(`${name}: set ${name} or ${name}_FILE, not both`);
     } else if (file) {
       try {
-        input[name] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+        input[name] = readSecretFile(file);
         fromFile.set(name, file);
       } catch (error) {
         problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? error})`);

@@ -15,9 +15,11 @@ export { bool, duration, integer, type ListenAddress, list, listen, secret, url 
 export { closeServer, listen as listenHttp } from './http.js';
 export { type Closer, createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle.js';
 export { createLogger, type Logger, type LoggerOptions, REDACT_PATHS } from './logger.js';
-export { createMetricsRegistry } from './metrics.js';
+export { collectNodeMetrics, createMetricsRegistry, DROPPED_DEFAULT_METRICS } from './metrics.js';
+export { type MetricsFormat, negotiateMetricsFormat, renderMetrics } from './metrics-format.js';
 export { type OpsServer, type OpsServerOptions, type Route, sendJson, startOpsServer } from './ops-server.js';
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
+export { readSecretFile } from './secret-file.js';
 export {
   exitWithConfigError,
   helpText,

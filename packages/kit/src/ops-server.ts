@@ -1,5 +1,6 @@
 // The operations endpoints the kubelet and Prometheus call: /healthz (liveness: the process
-// answers), /readyz (readiness, from registered checks) and /metrics. Services that need more
+// answers), /readyz (readiness, from registered checks) and /metrics, in the format the scraper
+// asks for (text or OpenMetrics). Services that need more
 // on the same port (git-sync's `/`) pass extra routes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { ListenAddress } from './env-fields.js';
 import { closeServer, listen } from './http.js';
 import type { Logger } from './logger.js';
+import { negotiateMetricsFormat, renderMetrics } from './metrics-format.js';
 import type { Readiness } from './readiness.js';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -42,9 +44,9 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     },
   };
   if (registry) {
-    builtIn['/metrics'] = async (_req, res) => {
-      const body = await registry.metrics();
-      res.writeHead(200, { 'content-type': registry.contentType });
+    builtIn['/metrics'] = async (req, res) => {
+      const { contentType, body } = await renderMetrics(registry, negotiateMetricsFormat(req.headers.accept));
+      res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
       res.end(body);
     };
   }

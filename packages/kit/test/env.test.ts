@@ -6,6 +6,7 @@ import { tempDir } from '@pod-patterns/testing';
 import { z } from 'zod';
 import { ConfigError, defineEnv, envTable, loadEnv } from '../src/env.js';
 import { bool, duration, integer, list, listen, secret } from '../src/env-fields.js';
+import { readSecretFile } from '../src/secret-file.js';
 import { startFixture } from './helpers.js';
 
 const schema = defineEnv({
@@ -136,3 +137,18 @@ function catchConfigError(fn: () => unknown): ConfigError {
   }
   assert.fail('expected a ConfigError');
 }
+
+test('readSecretFile drops one trailing newline and keeps everything else', () => {
+  const dir = tempDir('kit-secret-');
+  const cases: [string, string][] = [
+    ['s3cret\n', 's3cret'],
+    ['s3cret\r\n', 's3cret'],
+    ['s3cret', 's3cret'],
+    [' pass word \n\n', ' pass word \n'],
+  ];
+  for (const [i, [content, expected]] of cases.entries()) {
+    const file = join(dir, `secret-${i}`);
+    writeFileSync(file, content);
+    assert.equal(readSecretFile(file), expected, JSON.stringify(content));
+  }
+});

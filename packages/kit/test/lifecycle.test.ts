@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { startFixture } from './helpers.js';
+import { after, test } from 'node:test';
+import { startFixture as start } from './helpers.js';
+
+// A fixture left running by a failed assertion would keep this file from ever finishing.
+const runs: ReturnType<typeof start>[] = [];
+const startFixture = (...args: Parameters<typeof start>) => {
+  const run = start(...args);
+  runs.push(run);
+  return run;
+};
+after(() => {
+  for (const run of runs) run.kill();
+});
 
 test('SIGTERM lets requests in flight finish, then exits 0', async () => {
   const run = startFixture({ SLOW_MS: '800' });

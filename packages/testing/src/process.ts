@@ -56,7 +56,9 @@ export function spawnNode(script: string, args: string[] = [], options: SpawnOpt
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
-    async waitForLog(match, timeoutMs = 10_000) {
+    // Generous: a process that starts in 100 ms alone can take seconds on a 2-core CI machine
+    // running every package's tests at once, and the wait ends as soon as the line is there.
+    async waitForLog(match, timeoutMs = 30_000) {
       const test = typeof match === 'string' ? (line: Record<string, unknown>) => line.msg === match : match;
       const until = Date.now() + timeoutMs;
       while (Date.now() < until) {

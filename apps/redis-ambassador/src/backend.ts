@@ -101,7 +101,9 @@ export class BackendConnection {
       else if (tunnel) ready();
     });
     auth.sentAt = performance.now();
-    this.#inflight.push(auth);
+    // Requests sent while connecting are queued but not written: AUTH is written before them,
+    // so its reply comes first and must be first in line for it.
+    this.#inflight.unshift(auth);
     this.#socket.write(encodeCommand(username ? ['AUTH', username, password] : ['AUTH', password]));
     if (!tunnel) ready();
   }

@@ -12,6 +12,14 @@ export class Deque<T> {
     this.#length += 1;
   }
 
+  /** Puts an item at the front: it is the next one shift() returns. */
+  unshift(item: T): void {
+    if (this.#length === this.#items.length) this.#grow();
+    this.#head = (this.#head - 1) & (this.#items.length - 1);
+    this.#items[this.#head] = item;
+    this.#length += 1;
+  }
+
   shift(): T | undefined {
     if (this.#length === 0) return undefined;
     const item = this.#items[this.#head];

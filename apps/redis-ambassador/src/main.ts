@@ -2,12 +2,13 @@
 // redis-ambassador: the ambassador. The app talks to a plain Redis on 127.0.0.1:6379; this
 // process owns everything about the real servers: which ones, sharding, credentials, TLS,
 // health, and which commands are allowed.
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { unwatchFile, watchFile } from 'node:fs';
 import {
   exitWithConfigError,
   listenHttp,
   packageVersion,
   Readiness,
+  readSecretFile,
   runService,
   startOpsServer,
 } from '@pod-patterns/kit';
@@ -40,7 +41,7 @@ await runService(
     const credentials = () => ({
       username: config.REDIS_USERNAME,
       // Read at every connect: a rotated Secret takes effect on the next reconnect.
-      password: passwordFile ? readFileSync(passwordFile, 'utf8').replace(/\r?\n$/, '') : config.REDIS_PASSWORD,
+      password: passwordFile ? readSecretFile(passwordFile) : config.REDIS_PASSWORD,
     });
 
     let ambassador: Ambassador | undefined;

@@ -285,10 +285,10 @@ test('a server connection of a client that left is closed, and no longer counted
     const text = await (await fetch(`http://127.0.0.1:${ambassador.opsPort}/metrics`)).text();
     return Number(/^redis_ambassador_server_connections\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
   };
-  await waitFor(async () => (await serverConnections()) === 1, 5000, 'only the shared connection left');
+  await waitFor(async () => (await serverConnections()) === 1, 15_000, 'only the shared connection left');
   const raw = await RawClient.open(ambassador.port);
   assert.equal(await raw.command('WATCH', 'gone'), '+OK\r\n');
   assert.equal(await serverConnections(), 2);
   raw.close();
-  await waitFor(async () => (await serverConnections()) === 1, 5000, 'the pinned connection is no longer counted');
+  await waitFor(async () => (await serverConnections()) === 1, 15_000, 'the pinned connection is no longer counted');
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Deque } from '../src/deque.js';
 
-test('deque: first in, first out across wrap-around and growth, checked against an array', () => {
+test('deque: first in, first out (and unshift to the front) across wrap-around and growth, checked against an array', () => {
   const deque = new Deque<number>();
   const model: number[] = [];
   let next = 0;
@@ -13,7 +13,11 @@ test('deque: first in, first out across wrap-around and growth, checked against 
   };
   for (let step = 0; step < 20_000; step++) {
     // Bursts of pushes and shifts, so the ring wraps at every size it grows through.
-    if (random() < (step % 2000 < 1000 ? 0.6 : 0.4)) {
+    const r = random();
+    if (r < 0.05) {
+      deque.unshift(next); // to the front, as AUTH goes ahead of queued requests
+      model.unshift(next++);
+    } else if (r < (step % 2000 < 1000 ? 0.6 : 0.4)) {
       deque.push(next);
       model.push(next++);
     } else {

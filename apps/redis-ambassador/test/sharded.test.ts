@@ -157,7 +157,7 @@ test('a dead shard: only its keys fail, in order, nothing mixed up; it comes bac
     const onVictim = keys.find((_, i) => owners[i] === 1) as string;
     await waitFor(
       async () => (await raw.command('SET', onVictim, 'back')) === '+OK\r\n',
-      5000,
+      15_000,
       'the shard is used again',
     );
     assert.equal(await owner(onVictim), 1);

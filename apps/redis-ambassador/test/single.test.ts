@@ -86,7 +86,7 @@ test('pub/sub passes through on a connection of its own', async () => {
       subscriber.on('message', (_channel, message) => resolve(message)),
     );
     await subscriber.subscribe('news');
-    await waitFor(async () => (await publisher.publish('news', 'hello')) === 1, 3000, 'subscribed');
+    await waitFor(async () => (await publisher.publish('news', 'hello')) === 1, 15_000, 'subscribed');
     assert.equal(await received, 'hello');
   } finally {
     subscriber.disconnect();
@@ -136,7 +136,7 @@ test('local commands: PING, ECHO, SELECT 0, COMMAND, CLIENT SETNAME, INFO', asyn
       '$2\r\nme\r\n',
     ]);
     assert.equal(replies[7], '+OK\r\n');
-    await waitFor(() => raw.closed, 2000, 'QUIT closes');
+    await waitFor(() => raw.closed, 15_000, 'QUIT closes');
   } finally {
     raw.close();
   }
@@ -150,7 +150,7 @@ test('malformed RESP gets a protocol error and the connection is closed; the pro
   const raw = await RawClient.open(ambassador.port);
   raw.write('*2\r\n$3\r\nGET\r\n:5\r\n');
   assert.match((await raw.read(1))[0] as string, /^-ERR Protocol error: expected '\$'/);
-  await waitFor(() => raw.closed, 2000, 'closed');
+  await waitFor(() => raw.closed, 15_000, 'closed');
   const again = await RawClient.open(ambassador.port);
   assert.equal(await again.command('PING'), '+PONG\r\n');
   again.close();
@@ -162,5 +162,5 @@ test('commands before malformed bytes in the same read are answered first, then 
   const replies = await raw.read(3);
   assert.deepEqual(replies.slice(0, 2), ['+OK\r\n', '$2\r\nok\r\n']);
   assert.match(replies[2] as string, /^-ERR Protocol error: expected '\$'/);
-  await waitFor(() => raw.closed, 2000, 'closed');
+  await waitFor(() => raw.closed, 15_000, 'closed');
 });

@@ -3,19 +3,16 @@
 // only in the open prometheus/client_js#829). So: mapped metrics are fresh objects on every
 // scrape, and the adapter's own metrics exist twice, one set per format, updated together.
 import type { IncomingMessage } from 'node:http';
-import Negotiator from 'negotiator';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectNodeMetrics, type MetricsFormat, negotiateMetricsFormat } from '@pod-patterns/kit';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MappedMetric } from './map-document.js';
 import { ERROR_REASONS, type ErrorReason } from './source.js';
 
-export type Format = 'text' | 'openmetrics';
+export type Format = MetricsFormat;
 
-const OPENMETRICS_OFFER = 'application/openmetrics-text;version=1.0.0';
-
-/** Prometheus' text format unless the scraper's Accept prefers OpenMetrics. */
+/** The format the scraper's Accept asks for (the kit's negotiation, shared by every app). */
 export function negotiate(req: IncomingMessage): Format {
-  const chosen = new Negotiator(req).mediaType(['text/plain', OPENMETRICS_OFFER]);
-  return chosen === OPENMETRICS_OFFER ? 'openmetrics' : 'text';
+  return negotiateMetricsFormat(req.headers.accept);
 }
 
 interface OwnSet {
@@ -85,7 +82,7 @@ function newRegistry(contentType: ContentType): Registry {
 function createSet(contentType: ContentType, namespace: string, rules: string[]): OwnSet {
   const registry = newRegistry(contentType);
   const process = newRegistry(contentType);
-  collectDefaultMetrics({ register: process });
+  collectNodeMetrics(process);
   const registers = [registry];
   const set: OwnSet = {
     registry,

@@ -64,7 +64,7 @@ await runService(
             if (fresh) {
               for (const miss of outcome.misses) {
                 own.miss(miss.rule);
-                logger.debug(miss, 'mapping miss');
+                logger.warn(miss, 'mapping miss');
               }
             }
             own.up(1);

@@ -48,7 +48,7 @@ test('against the real apps/web: requests to the site move the counters in /metr
       const { waitFor } = await import('@pod-patterns/testing');
       await waitFor(
         async () => (sample(await metrics(), 'web_redis_errors_total') ?? 0) >= 5,
-        5000,
+        15_000,
         'redis errors mapped',
       );
     } finally {

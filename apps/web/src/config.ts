@@ -34,13 +34,18 @@ export const envSchema = defineEnv({
     .prefault('redis://127.0.0.1:6379')
     .describe('Redis for the visit counter: the ambassador on localhost, which brokers the real servers.'),
   REDIS_TIMEOUT: duration('Timeout of each Redis command; a page never waits on Redis longer.', '250ms'),
+  ANNOUNCEMENTS_URL: z
+    .string()
+    .prefault('http://127.0.0.1:8081/announcements.json')
+    .describe('Announcements for /_pod, through the HTTP ambassador on localhost; empty turns them off.'),
+  ANNOUNCEMENTS_TIMEOUT: duration('Bound on reading the announcements; /_pod never waits longer.', '1s'),
   POD_NAME: z.string().optional().describe('From the downward API (metadata.name), shown on /_pod.'),
   POD_NAMESPACE: z.string().optional().describe('From the downward API (metadata.namespace), shown on /_pod.'),
   NODE_NAME: z.string().optional().describe('From the downward API (spec.nodeName), shown on /_pod.'),
   POD_CONTAINERS: z
     .string()
     .prefault(
-      'config-init:init,redis-ambassador:ambassador@http://127.0.0.1:9121/readyz,git-sync:sidecar@http://127.0.0.1:8090/,metrics-adapter:adapter@http://127.0.0.1:9102/healthz,web:main',
+      'config-init:init,redis-ambassador:ambassador@http://127.0.0.1:9121/readyz,http-ambassador:ambassador@http://127.0.0.1:9181/healthz,git-sync:sidecar@http://127.0.0.1:8090/,metrics-adapter:adapter@http://127.0.0.1:9102/healthz,web:main',
     )
     .describe(
       'The containers of this pod for /_pod: `name:pattern[@health-url]`, comma-separated. Health URLs are polled on localhost.',

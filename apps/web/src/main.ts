@@ -11,6 +11,7 @@ import {
   sendJson,
   startOpsServer,
 } from '@pod-patterns/kit';
+import { Announcements } from './announcements.js';
 import { createWebServer } from './app.js';
 import { AppConfigError, AppConfigHolder } from './app-config.js';
 import { envSchema } from './config.js';
@@ -52,11 +53,13 @@ await runService(
     readiness.add('content', () => (content.current() ? true : `no content at ${config.CONTENT_DIR} yet`));
     const podStatus = new PodStatusReader({
       appConfig,
+      announcements: new Announcements(config.ANNOUNCEMENTS_URL || undefined, config.ANNOUNCEMENTS_TIMEOUT, logger),
       content,
       visits,
       containers: parseContainers(config.POD_CONTAINERS),
       pod: { name: config.POD_NAME, namespace: config.POD_NAMESPACE, node: config.NODE_NAME },
       startedAt,
+      stats,
     });
 
     const server = createWebServer({
@@ -78,6 +81,7 @@ await runService(
       logger,
       routes: {
         '/stats': async (_req, res) => {
+          stats.markRead();
           const revision = content.current();
           sendJson(
             res,

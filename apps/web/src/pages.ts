@@ -102,8 +102,23 @@ export function dashboardBody(status: PodStatus, title: string, greeting: string
 </section>
 
 <section>
+  <h2>Announcements <span class="badge">ambassador</span> <span class="muted">— HTTP</span></h2>
+  ${
+    status.announcements.ok
+      ? html`<ul>${status.announcements.items.map((item) => html`<li>${item}</li>`)}</ul>
+<p class="muted">Read from <code>127.0.0.1:8081</code>; the HTTP ambassador brokered it to <code>${status.announcements.upstream ?? 'its upstream'}</code> in ${status.announcements.tries ?? 1} ${status.announcements.tries === 1 ? 'try' : 'tries'}.</p>`
+      : html`<p class="bad">Announcements unavailable: ${status.announcements.reason}. The rest of the page does not depend on them.</p>`
+  }
+</section>
+
+<section>
   <h2>Metrics <span class="badge">adapter</span></h2>
   <p>The app keeps its own JSON stats on the pod-private <code>127.0.0.1:9000/stats</code>; the metrics adapter serves them to Prometheus on <code>:9102/metrics</code>.</p>
+  ${
+    status.stats_reads.count > 0
+      ? html`<p>Read <strong>${status.stats_reads.count}</strong> time(s) by the adapter, last at ${status.stats_reads.last_at}.</p>`
+      : html`<p class="muted">Not read yet: the adapter reads them when something scrapes its <code>/metrics</code>.</p>`
+  }
 </section>`;
 }
 

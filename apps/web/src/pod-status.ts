@@ -2,10 +2,17 @@
 // read from what they left behind (the config file, the content link, the Redis counter) and
 // from their health endpoints on the shared localhost.
 
+import type { Announcements, AnnouncementsStatus } from './announcements.js';
 import type { AppConfigHolder } from './app-config.js';
 import { redactValues } from './app-config.js';
 import type { ContentSource } from './content.js';
 import type { VisitCounter, VisitTotals } from './visits.js';
+
+/** What a container does here, by its name where one pattern has two containers. */
+export const ROLES: Record<string, string> = {
+  'redis-ambassador': 'brokers Redis for the app, which only knows 127.0.0.1:6379',
+  'http-ambassador': 'brokers the config API over HTTP for the app, which only knows 127.0.0.1:8081',
+};
 
 export const PATTERNS: Record<string, string> = {
   init: 'ran to completion before the app started: fetched and validated the config',
@@ -46,16 +53,23 @@ export interface PodStatus {
   };
   content: { link: string; revision: string | null; changed_at: string | null; changes: number };
   visits: VisitTotals;
+  /** Read through the HTTP ambassador, with what it did. */
+  announcements: AnnouncementsStatus;
+  /** Reads of /stats, each one a scrape of the adapter's /metrics. */
+  stats_reads: { count: number; last_at: string | null };
   containers: { name: string; pattern: string; role: string; health: string }[];
 }
 
 export interface PodStatusSources {
   appConfig: AppConfigHolder;
+  announcements: Announcements;
   content: ContentSource;
   visits: VisitCounter;
   containers: ContainerSpec[];
   pod: { name?: string; namespace?: string; node?: string };
   startedAt: number;
+  /** How often /stats was read: by the metrics adapter, in this pod. */
+  stats: { readonly reads: { count: number; last_at: string | null } };
 }
 
 const HEALTH_CACHE_MS = 2000;
@@ -67,7 +81,12 @@ export class PodStatusReader {
 
   async read(): Promise<PodStatus> {
     const { appConfig, content, visits, containers, pod } = this.sources;
-    const [revision, totals, health] = await Promise.all([content.current(), visits.totals(), this.#containerHealth()]);
+    const [revision, totals, announcements, health] = await Promise.all([
+      content.current(),
+      visits.totals(),
+      this.sources.announcements.read(),
+      this.#containerHealth(),
+    ]);
     const config = appConfig.current;
     return {
       pod: {
@@ -91,10 +110,12 @@ export class PodStatusReader {
         changes: content.changes,
       },
       visits: totals,
+      announcements,
+      stats_reads: this.sources.stats.reads,
       containers: containers.map((c, i) => ({
         name: c.name,
         pattern: c.pattern,
-        role: PATTERNS[c.pattern] ?? '',
+        role: ROLES[c.name] ?? PATTERNS[c.pattern] ?? '',
         health: health[i] ?? 'unknown',
       })),
     };

@@ -25,6 +25,18 @@ export class Stats {
   readonly #bucketCounts = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
   #latencySum = 0;
   #latencyCount = 0;
+  #reads = 0;
+  #lastReadAt: string | null = null;
+
+  /** Who reads /stats is the metrics adapter: /_pod shows that it does, and when it last did. */
+  markRead(): void {
+    this.#reads += 1;
+    this.#lastReadAt = new Date().toISOString();
+  }
+
+  get reads(): { count: number; last_at: string | null } {
+    return { count: this.#reads, last_at: this.#lastReadAt };
+  }
 
   observe(route: RouteClass, status: number, ms: number): void {
     const byStatus = this.#requests[route] ?? {};

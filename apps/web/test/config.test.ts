@@ -39,7 +39,7 @@ test('hot reload: a valid change is applied, an invalid one keeps the old config
   try {
     assert.equal(await version(), 'test-1');
     writeFileSync(file, JSON.stringify({ ...validConfig, version: 'test-2' }));
-    await waitFor(async () => (await version()) === 'test-2', 5000, 'reloaded config');
+    await waitFor(async () => (await version()) === 'test-2', 15_000, 'reloaded config');
     writeFileSync(file, '{"site": {}}');
     await web.waitForLog('config change rejected; keeping the old config', 5000);
     assert.equal(await version(), 'test-2');

@@ -58,6 +58,7 @@ export async function startWeb(env: Record<string, string>): Promise<Web> {
       STATS_LISTEN: '127.0.0.1:0',
       SHUTDOWN_DELAY: '0s',
       REDIS_URL: 'redis://127.0.0.1:1', // nothing listens there unless a test says so
+      ANNOUNCEMENTS_URL: 'http://127.0.0.1:1/announcements.json', // nor there
       POD_CONTAINERS: 'web:main',
       CONFIG_FILE: writeConfig(validConfig),
       ...env,

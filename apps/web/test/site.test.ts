@@ -28,7 +28,7 @@ test('after the first sync: index.html for directories, ETag and Cache-Control, 
     'style.css': 'body{}',
     'inside-link.html': { symlink: 'docs/page.html' },
   });
-  await waitFor(async () => (await rawGet(web.port, '/readyz')).status === 200, 5000, 'ready');
+  await waitFor(async () => (await rawGet(web.port, '/readyz')).status === 200, 15_000, 'ready');
   const home = await rawGet(web.port, '/');
   assert.equal(home.status, 200);
   assert.equal(home.body, '<h1>home</h1>');
@@ -103,7 +103,7 @@ test('a symlink that points out of the content root is never followed out', asyn
     escape: { symlink: '/etc' },
     'sibling.html': { symlink: '../other/secret.html' },
   });
-  await waitFor(async () => (await rawGet(web.port, '/')).body === 'v2', 5000, 'new revision');
+  await waitFor(async () => (await rawGet(web.port, '/')).body === 'v2', 15_000, 'new revision');
   for (const path of ['/passwd', '/up.html', '/escape/passwd', '/escape/', '/sibling.html']) {
     const res = await rawGet(web.port, path);
     assert.equal(res.status, 404, path);
@@ -114,7 +114,7 @@ test('a symlink that points out of the content root is never followed out', asyn
 
 test('dotfiles and .git are never served', async () => {
   sync.publish({ 'index.html': 'v3', '.env': 'SECRET=1', '.git/config': '[core]', 'docs/.hidden': 'x' });
-  await waitFor(async () => (await rawGet(web.port, '/')).body === 'v3', 5000, 'new revision');
+  await waitFor(async () => (await rawGet(web.port, '/')).body === 'v3', 15_000, 'new revision');
   for (const path of ['/.env', '/.git/config', '/docs/.hidden', '/.worktrees/', '/%2eenv']) {
     const res = await rawGet(web.port, path);
     assert.equal(res.status, 404, path);

@@ -63,3 +63,27 @@ test('config.example.json is a complete, valid config', () => {
   const example = JSON.parse(readFileSync(new URL('../config.example.json', import.meta.url), 'utf8'));
   assert.equal(appConfigSchema.safeParse(example).success, true);
 });
+
+test('/_pod shows that the adapter reads /stats: how often, and when it last did', async () => {
+  const sync = new FakeSyncRoot();
+  sync.publish({ 'index.html': 'x' }, 'e83c5163316f89bfbde7d9ab23ca2e25604af290');
+  const web = await startWeb({ CONTENT_DIR: sync.link });
+  try {
+    const reads = async () =>
+      (
+        (await (await fetch(`${web.base}/_pod/status`)).json()) as {
+          stats_reads: { count: number; last_at: string | null };
+        }
+      ).stats_reads;
+    assert.deepEqual(await reads(), { count: 0, last_at: null });
+    assert.match(await (await fetch(`${web.base}/_pod`)).text(), /Not read yet/);
+    await fetch(`http://127.0.0.1:${web.statsPort}/stats`);
+    await fetch(`http://127.0.0.1:${web.statsPort}/stats`);
+    const after = await reads();
+    assert.equal(after.count, 2);
+    assert.ok(Date.now() - Date.parse(after.last_at ?? '') < 5000);
+    assert.match(await (await fetch(`${web.base}/_pod`)).text(), /Read <strong>2<\/strong> time\(s\) by the adapter/);
+  } finally {
+    web.kill();
+  }
+});

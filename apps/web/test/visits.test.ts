@@ -15,7 +15,7 @@ before(async () => {
   reader.on('error', () => {});
   sync.publish({ 'index.html': '<p>home</p>', 'docs/index.html': '<p>docs</p>', 'app.css': 'x' });
   web = await startWeb({ CONTENT_DIR: sync.link, REDIS_URL: redis.url, REDIS_TIMEOUT: '200ms' });
-  await waitFor(async () => ((await status()).visits as { ok: boolean }).ok, 5000, 'redis connected');
+  await waitFor(async () => ((await status()).visits as { ok: boolean }).ok, 15_000, 'redis connected');
 });
 after(async () => {
   web.kill();
@@ -36,7 +36,7 @@ test('each HTML page view increments a total and a per-page counter; other files
   await (await fetch(`${web.base}/docs/`)).text();
   await (await fetch(`${web.base}/app.css`)).text();
   await (await fetch(`${web.base}/missing.html`)).text();
-  await waitFor(async () => (await get('visits:total')) === 4, 3000, 'total of 4');
+  await waitFor(async () => (await get('visits:total')) === 4, 15_000, 'total of 4');
   assert.equal(await get('visits:page:/'), 3);
   assert.equal(await get('visits:page:/docs/'), 1);
   const totals = (await status()).visits as { ok: boolean; total: number; home: number };
@@ -59,7 +59,7 @@ test('Redis down: pages still render, the error is counted and shown; Redis back
   assert.equal(down.ok, false);
   assert.match(down.reason, /ECONNREFUSED|not connected|Connection is closed/);
   // Every view made while Redis is down is counted as an error (once flushed), never queued.
-  await waitFor(async () => ((await stats()).redis_errors as number) >= errorsBefore + 6, 3000, 'errors counted');
+  await waitFor(async () => ((await stats()).redis_errors as number) >= errorsBefore + 6, 15_000, 'errors counted');
   const warnings = web.logs().filter((l) => l.msg === 'redis unavailable');
   assert.ok(warnings.length >= 1 && warnings.length <= 3, `logged at a sane rate (${warnings.length} lines)`);
 
@@ -67,7 +67,7 @@ test('Redis down: pages still render, the error is counted and shown; Redis back
   await reader.connect().catch(() => {});
   await waitFor(async () => ((await status()).visits as { ok: boolean }).ok, 10_000, 'reconnected');
   await (await fetch(`${web.base}/`)).text();
-  await waitFor(async () => (await get('visits:total')) >= 1, 3000, 'counting again');
+  await waitFor(async () => (await get('visits:total')) >= 1, 15_000, 'counting again');
   assert.equal(await get('visits:total'), 1, 'views made while Redis was down are not replayed');
 });
 

@@ -1,8 +1,27 @@
 // git-sync's whole environment, declared once. The names are kubernetes/git-sync v4's
 // (GITSYNC_*), so a manifest can switch between the two images; flags.ts maps v4's flags onto
 // them. Durations are written as in v4: 10s, 1m.
+
+import { constants } from 'node:os';
 import { bool, defineEnv, duration, integer, secret } from '@pod-patterns/kit';
 import { z } from 'zod';
+
+/** SIGTERM and SIGINT stop the container, and SIGKILL and SIGSTOP cannot be caught. */
+const RESERVED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGKILL', 'SIGSTOP'];
+
+/** v4's --sync-on-signal: `SIGHUP`, `HUP` or the number `1`, read as the signal it names here. */
+function signalName(text: string): string | { problem: string } {
+  const value = text.trim().toUpperCase();
+  const name = /^\d+$/.test(value)
+    ? Object.entries(constants.signals).find(([, number]) => number === Number(value))?.[0]
+    : value.startsWith('SIG')
+      ? value
+      : `SIG${value}`;
+  if (!name || !(name in constants.signals)) return { problem: `"${text}" is not a signal on this system` };
+  if (RESERVED_SIGNALS.includes(name))
+    return { problem: `${name} cannot start a sync: it stops or kills the container` };
+  return name;
+}
 
 const bind = (description: string, fallback: string) =>
   z
@@ -46,12 +65,14 @@ export const envSchema = defineEnv({
   GITSYNC_ROOT: z
     .string()
     .min(1)
-    .describe('The folder to sync into (`--root`), usually an emptyDir shared with the app.'),
+    .describe(
+      'The folder to sync into (`--root`), usually an emptyDir shared with the app; a relative path is under the working directory.',
+    ),
   GITSYNC_LINK: z
     .string()
     .optional()
     .describe(
-      'The symlink to publish under the root (`--link`); default: the last part of the repo URL, without .git.',
+      'The symlink to publish (`--link`): a name or a relative path under the root, or an absolute path; default: the last part of the repo URL, as it is (site.git stays site.git).',
     ),
   GITSYNC_PERIOD: duration('Time between syncs (`--period`).', '10s'),
   GITSYNC_SYNC_TIMEOUT: duration('Bound on one whole sync (`--sync-timeout`); git is killed past it.', '120s'),
@@ -71,11 +92,15 @@ export const envSchema = defineEnv({
   GITSYNC_TOUCH_FILE: z
     .string()
     .optional()
-    .describe('A file to touch after each new revision is published (`--touch-file`).'),
+    .describe(
+      'A file to touch after each new revision is published (`--touch-file`); a relative path is under the root.',
+    ),
   GITSYNC_ERROR_FILE: z
     .string()
     .optional()
-    .describe('A file that holds the last error, written atomically and removed on success (`--error-file`).'),
+    .describe(
+      'A file that holds the last error, written atomically and removed on success (`--error-file`); a relative path is under the root.',
+    ),
   GITSYNC_STALE_WORKTREE_TIMEOUT: duration(
     'How long a superseded worktree is kept for readers still inside it (`--stale-worktree-timeout`). Not 0, unlike v4, so no reader gets ENOENT.',
     '1m',
@@ -141,9 +166,14 @@ export const envSchema = defineEnv({
   ),
   GITSYNC_SYNC_ON_SIGNAL: z
     .string()
-    .regex(/^(SIG)?[A-Z0-9]+$/, 'a signal name such as SIGHUP')
+    .transform((text, ctx) => {
+      const signal = signalName(text);
+      if (typeof signal === 'string') return signal as NodeJS.Signals;
+      ctx.addIssue({ code: 'custom', message: signal.problem });
+      return z.NEVER;
+    })
     .optional()
-    .describe('A signal that starts a sync now (`--sync-on-signal`), such as SIGHUP.'),
+    .describe('A signal that starts a sync now (`--sync-on-signal`): a name or number, as in v4 (SIGHUP, HUP, 1).'),
   GITSYNC_GROUP_WRITE: bool('Make the synced files group-writable (`--group-write`).', false),
   NODE_OPTIONS: z
     .string()

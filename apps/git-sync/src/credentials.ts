@@ -3,9 +3,10 @@
 // git's prompts from variables set only for that git process; the password file is read again
 // for every sync, so a rotated token works. For SSH, an ssh config file names the key and the
 // known-hosts file, and GIT_SSH_COMMAND only names that file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readSecretFile } from '@pod-patterns/kit';
 import type { Config } from './config.js';
 
 const ASKPASS = `#!${process.execPath}
@@ -63,7 +64,7 @@ export class Credentials {
   }
 
   #password(): string {
-    if (this.passwordFile) return readFileSync(this.passwordFile, 'utf8').replace(/\r?\n$/, '');
+    if (this.passwordFile) return readSecretFile(this.passwordFile);
     return this.config.GITSYNC_PASSWORD ?? '';
   }
 }

@@ -1,6 +1,7 @@
 // What runs after a new revision is published: a webhook call and an executable. Each hook runs
 // one at a time; revisions published while it runs collapse to the latest, and a failure is
-// retried with backoff until the hook succeeds (or a newer revision replaces it).
+// retried with backoff until the hook succeeds (or a newer revision replaces it). In one-time
+// mode a hook runs once and is not retried: as in v4, its failure makes the process exit 1.
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBackoff, type Logger } from '@pod-patterns/kit';
@@ -11,6 +12,7 @@ export type Hook = (sha: string, worktree: string, signal: AbortSignal) => Promi
 export class HookRunner {
   #pending: { sha: string; worktree: string } | undefined;
   #running: Promise<void> | undefined;
+  #failed = false;
   readonly #stop = new AbortController();
 
   constructor(
@@ -19,7 +21,13 @@ export class HookRunner {
     private readonly backoffMs: number,
     private readonly logger: Logger,
     private readonly onResult: (name: HookName, ok: boolean) => void,
+    private readonly retry = true,
   ) {}
+
+  /** Whether the hook's last run failed. */
+  get failed(): boolean {
+    return this.#failed;
+  }
 
   trigger(sha: string, worktree: string): void {
     this.#pending = { sha, worktree };
@@ -44,11 +52,17 @@ export class HookRunner {
       this.#pending = undefined;
       try {
         await this.hook(job.sha, job.worktree, this.#stop.signal);
+        this.#failed = false;
         this.onResult(this.name, true);
         this.logger.info({ hook: this.name, hash: job.sha }, 'hook succeeded');
         backoff.reset();
       } catch (error) {
+        this.#failed = true;
         this.onResult(this.name, false);
+        if (!this.retry) {
+          this.logger.error({ hook: this.name, hash: job.sha, error: (error as Error).message }, 'hook failed');
+          return;
+        }
         const delay = backoff.next() ?? this.backoffMs;
         this.logger.warn(
           { hook: this.name, hash: job.sha, error: (error as Error).message, retryInMs: delay },

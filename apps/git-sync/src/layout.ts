@@ -4,12 +4,15 @@
 //   <root>/.worktrees/<gen>/<sha>/       one checkout per published revision
 //   <root>/<link> -> .worktrees/<gen>/<sha>   relative symlink; its basename is the synced SHA
 //
+// As in v4, the link may also be a path: relative ones (`sub/dir/site`) are under the root,
+// absolute ones anywhere; the symlink is then relative from its own folder.
+//
 // The generation lets a damaged tree be rebuilt beside the live one for the same SHA and
 // swapped in, instead of being repaired in place under a reader. Publishing renames a fresh
 // symlink over the link (atomic), so readers see the old tree or the new one, never a mix.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fsyncDir } from '@pod-patterns/kit';
 
 export interface Published {
@@ -26,11 +29,21 @@ export class Layout {
 
   constructor(
     readonly root: string,
-    linkName: string,
+    link: string,
   ) {
     this.gitDir = join(root, '.git');
     this.worktrees = join(root, '.worktrees');
-    this.link = join(root, linkName);
+    this.link = resolve(root, link);
+  }
+
+  /** Why the link cannot be where it was asked for, or undefined when it can. */
+  linkProblem(): string | undefined {
+    const inRoot = relative(this.root, this.link);
+    if (inRoot === '') return 'it would be the root itself';
+    if (/^\.(git|worktrees)(\/|$)/.test(inRoot))
+      return `it would be inside ${inRoot.split('/')[0]}, which git-sync owns`;
+    if (/^\.link-/.test(inRoot)) return "names starting with .link- are git-sync's temporary links";
+    return undefined;
   }
 
   /** What the link points at now, if it points at a worktree of ours. */
@@ -41,9 +54,10 @@ export class Layout {
     } catch {
       return undefined;
     }
-    const match = /^\.worktrees\/(\d+)\/([0-9a-f]{40}|[0-9a-f]{64})$/.exec(target);
+    const path = resolve(dirname(this.link), target);
+    const match = /^\.worktrees\/(\d+)\/([0-9a-f]{40}|[0-9a-f]{64})$/.exec(relative(this.root, path));
     if (!match) return undefined;
-    return { path: join(this.root, target), sha: match[2] as string, generation: Number(match[1]) };
+    return { path, sha: match[2] as string, generation: Number(match[1]) };
   }
 
   /** A new, unused generation folder for `sha`. */
@@ -58,10 +72,12 @@ export class Layout {
   /** Points the link at `worktree` atomically, and marks the one it replaced as superseded now. */
   async publish(worktree: string): Promise<void> {
     const previous = await this.published();
-    const temp = join(this.root, `.link-${randomBytes(4).toString('hex')}`);
-    await symlink(relative(this.root, worktree), temp);
+    const folder = dirname(this.link); // the temporary link must be beside it for an atomic rename
+    await mkdir(folder, { recursive: true });
+    const temp = join(folder, `.link-${randomBytes(4).toString('hex')}`);
+    await symlink(relative(folder, worktree), temp);
     await rename(temp, this.link);
-    await fsyncDir(this.root);
+    await fsyncDir(folder);
     if (previous && previous.path !== worktree) {
       const now = new Date();
       await utimes(join(this.worktrees, String(previous.generation)), now, now).catch(() => {});
@@ -96,9 +112,10 @@ export class Layout {
   /** Removes links a killed publish left behind. */
   async removeTempLinks(): Promise<string[]> {
     const removed: string[] = [];
-    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+    const folder = dirname(this.link);
+    for (const name of await readdir(folder).catch(() => [] as string[])) {
       if (name.startsWith('.link-')) {
-        await rm(join(this.root, name), { force: true });
+        await rm(join(folder, name), { force: true });
         removed.push(name);
       }
     }

@@ -2,7 +2,7 @@
 // git-sync: the sidecar. It keeps a git repository synced into a shared volume for the whole
 // life of the pod, publishing each revision atomically behind a symlink the app reads through.
 import { createServer } from 'node:http';
-import { isAbsolute } from 'node:path';
+import { resolve } from 'node:path';
 import {
   closeServer,
   exitWithConfigError,
@@ -43,10 +43,14 @@ await runService(
     if (/^[a-z][a-z0-9+.-]*:\/\/[^/@]*:[^/@]*@/i.test(config.GITSYNC_REPO)) {
       problems.push('GITSYNC_REPO holds a password; use GITSYNC_USERNAME and GITSYNC_PASSWORD_FILE');
     }
-    if (!isAbsolute(config.GITSYNC_ROOT)) problems.push('GITSYNC_ROOT must be an absolute path');
+    // As in v4: a relative root is under the working directory, and a relative link, touch file
+    // or error file is under the root.
+    const root = resolve(config.GITSYNC_ROOT);
     const linkName = config.GITSYNC_LINK ?? defaultLinkName(config.GITSYNC_REPO);
-    if (linkName.includes('/') || linkName.startsWith('.'))
-      problems.push('GITSYNC_LINK must be a plain name, not a path or a dotfile');
+    const layout = new Layout(root, linkName);
+    const linkProblem = layout.linkProblem();
+    if (linkProblem) problems.push(`GITSYNC_LINK ${linkName}: ${linkProblem}`);
+    const underRoot = (file: string | undefined) => (file === undefined ? undefined : resolve(root, file));
     const trigger = config.GITSYNC_TRIGGER_BIND;
     if (trigger && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(trigger.host)) {
       problems.push('GITSYNC_TRIGGER_BIND must be a loopback address: only containers of this pod may trigger a sync');
@@ -69,7 +73,6 @@ await runService(
       GIT_TERMINAL_PROMPT: '0',
       LC_ALL: 'C',
     }));
-    const layout = new Layout(config.GITSYNC_ROOT, linkName);
     const repo = new Repo(git, layout.gitDir, {
       repo: config.GITSYNC_REPO,
       ref: config.GITSYNC_REF,
@@ -80,6 +83,7 @@ await runService(
     const metrics = createSyncMetrics();
     const onHook = (name: string, ok: boolean) => metrics.hookRuns.inc({ name, status: ok ? 'success' : 'error' });
     const hooks: HookRunner[] = [];
+    const retryHooks = !config.GITSYNC_ONE_TIME; // one-time mode runs each hook once, as v4 does
     if (config.GITSYNC_WEBHOOK_URL) {
       const hook = webhook(
         config.GITSYNC_WEBHOOK_URL,
@@ -87,11 +91,11 @@ await runService(
         config.GITSYNC_WEBHOOK_SUCCESS_STATUS,
         config.GITSYNC_WEBHOOK_TIMEOUT,
       );
-      hooks.push(new HookRunner('webhook', hook, config.GITSYNC_WEBHOOK_BACKOFF, logger, onHook));
+      hooks.push(new HookRunner('webhook', hook, config.GITSYNC_WEBHOOK_BACKOFF, logger, onHook, retryHooks));
     }
     if (config.GITSYNC_EXECHOOK_COMMAND) {
       const hook = exechook(config.GITSYNC_EXECHOOK_COMMAND, config.GITSYNC_EXECHOOK_TIMEOUT, logger);
-      hooks.push(new HookRunner('exechook', hook, config.GITSYNC_EXECHOOK_BACKOFF, logger, onHook));
+      hooks.push(new HookRunner('exechook', hook, config.GITSYNC_EXECHOOK_BACKOFF, logger, onHook, retryHooks));
     }
     const syncer = new Syncer({
       layout,
@@ -107,8 +111,8 @@ await runService(
       maxFailures: config.GITSYNC_MAX_FAILURES,
       staleWorktreeMs: config.GITSYNC_STALE_WORKTREE_TIMEOUT,
       unhealthyAfterMs: config.GITSYNC_UNHEALTHY_AFTER,
-      touchFile: config.GITSYNC_TOUCH_FILE,
-      errorFile: config.GITSYNC_ERROR_FILE,
+      touchFile: underRoot(config.GITSYNC_TOUCH_FILE),
+      errorFile: underRoot(config.GITSYNC_ERROR_FILE),
       groupWrite: config.GITSYNC_GROUP_WRITE,
     });
 
@@ -138,11 +142,7 @@ await runService(
       logger.info({ port: address.port }, 'sync trigger listening');
     }
     if (config.GITSYNC_SYNC_ON_SIGNAL) {
-      const signal = (
-        config.GITSYNC_SYNC_ON_SIGNAL.startsWith('SIG')
-          ? config.GITSYNC_SYNC_ON_SIGNAL
-          : `SIG${config.GITSYNC_SYNC_ON_SIGNAL}`
-      ) as NodeJS.Signals;
+      const signal = config.GITSYNC_SYNC_ON_SIGNAL;
       process.on(signal, () => {
         logger.info({ signal }, 'sync triggered by signal');
         syncer.trigger();
@@ -156,17 +156,25 @@ await runService(
       await running;
       for (const hook of hooks) hook.close();
     });
-    logger.info(
-      { repo: config.GITSYNC_REPO, ref: config.GITSYNC_REF, root: config.GITSYNC_ROOT, link: linkName },
-      'syncing',
-    );
+    logger.info({ repo: config.GITSYNC_REPO, ref: config.GITSYNC_REF, root, link: layout.link }, 'syncing');
     const code = await running;
     if (lifecycle.stopping) return;
     if (config.GITSYNC_ONE_TIME || code !== 0) {
-      // One-time mode waits for its hooks, but no longer than one sync may take.
-      const bound = new Promise((resolve) => setTimeout(resolve, config.GITSYNC_SYNC_TIMEOUT).unref());
-      await Promise.race([Promise.all(hooks.map((h) => h.idle())), bound]);
-      process.exit(code);
+      // One-time mode waits for its hooks, but no longer than one sync may take. A one-time sync
+      // whose hook failed or did not finish has not fully succeeded, and never exits 0.
+      const timedOut = new Promise<boolean>((resolve) =>
+        setTimeout(() => resolve(true), config.GITSYNC_SYNC_TIMEOUT).unref(),
+      );
+      const finished = Promise.all(hooks.map((h) => h.idle())).then(() => false);
+      const hooksTimedOut = await Promise.race([finished, timedOut]);
+      const hookFailed = hooksTimedOut || hooks.some((h) => h.failed);
+      if (code === 0 && hookFailed) {
+        logger.error(
+          { hooks: hooks.filter((h) => h.failed).map((h) => h.name), timedOut: hooksTimedOut },
+          'one-time sync: a hook did not succeed; exiting 1',
+        );
+      }
+      process.exit(hookFailed ? 1 : code);
     }
   },
 );

@@ -51,9 +51,17 @@ export class Repo {
   }
 
   /** Fetches the configured ref and returns the commit it names. */
-  async fetch(env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string> {
+  /**
+   * The commit to publish, and whether it took a fetch. As in v4, nothing is fetched when the
+   * commit is already here: a SHA ref we have, or a ref whose remote commit (asked with
+   * ls-remote, which downloads no objects) is the one synced last.
+   */
+  async fetch(env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ sha: string; fetched: boolean }> {
     const { ref, depth } = this.options;
-    if (FULL_SHA.test(ref) && (await this.hasCommit(ref))) return ref;
+    if (FULL_SHA.test(ref) && (await this.hasCommit(ref))) return { sha: ref, fetched: false };
+    const needsHistory = depth === 0 && (await this.#isShallow());
+    const remote = FULL_SHA.test(ref) || needsHistory ? undefined : await this.#remoteSha(ref, env, signal);
+    if (remote && remote === (await this.#synced())) return { sha: remote, fetched: false };
     // The fetched commit is read from FETCH_HEAD: no local branch is kept, so a force-push or a
     // rewritten history is simply the next commit to publish, never a non-fast-forward error.
     const args = ['fetch', '--quiet', '--no-tags'];
@@ -70,7 +78,33 @@ export class Repo {
     // fine): git negotiates with local refs, and without one every fetch would download the
     // whole history again. It also keeps the synced commit safe from gc.
     await this.#g(['update-ref', SYNCED_REF, sha]);
-    return sha;
+    return { sha, fetched: true };
+  }
+
+  /** The commit `ref` names on the remote, when ls-remote says it unambiguously. */
+  async #remoteSha(ref: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<string | undefined> {
+    let listing: string;
+    try {
+      listing = await this.#g(['ls-remote', 'origin', ref, `${ref}^{}`], env, signal);
+    } catch (error) {
+      throw explain(error, ref, this.options.repo);
+    }
+    const names = new Set([ref, `refs/heads/${ref}`, `refs/tags/${ref}`]);
+    const matches = new Map<string, string>();
+    for (const line of listing.split('\n')) {
+      const [sha, name] = line.split('\t');
+      if (!sha || !name) continue;
+      const peeled = name.endsWith('^{}');
+      const base = peeled ? name.slice(0, -3) : name;
+      // An annotated tag's own object is not a commit: its peeled line names the commit.
+      if (names.has(base) && (peeled || !matches.has(base))) matches.set(base, sha);
+    }
+    // A branch and a tag of the same name: let fetch decide (and fail) as it would.
+    return matches.size === 1 ? [...matches.values()][0] : undefined;
+  }
+
+  async #synced(): Promise<string | undefined> {
+    return this.#g(['rev-parse', '--verify', '--quiet', SYNCED_REF]).catch(() => undefined);
   }
 
   async hasCommit(sha: string): Promise<boolean> {

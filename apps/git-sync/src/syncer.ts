@@ -91,7 +91,9 @@ export class Syncer {
       const started = performance.now();
       try {
         const outcome = await this.#syncOnce();
-        this.#succeeded(outcome, (performance.now() - started) / 1000);
+        this.#succeeded(outcome.status, (performance.now() - started) / 1000);
+        if (outcome.published) await this.#announce(outcome.published);
+        await this.#housekeeping();
         backoff.reset();
         if (this.o.oneTime) return 0;
         await this.#wait(periodMs);
@@ -140,7 +142,8 @@ export class Syncer {
     };
   }
 
-  async #syncOnce(): Promise<'success' | 'noop'> {
+  /** Fetches and, when there is something new (or the live tree was tampered with), publishes it. */
+  async #syncOnce(): Promise<{ status: 'success' | 'noop'; published?: { sha: string; path: string } }> {
     const { layout, repo, credentials, metrics, logger } = this.o;
     const signal = AbortSignal.any([this.#stop.signal, AbortSignal.timeout(this.o.syncTimeoutMs)]);
     if (!(await repo.healthy())) {
@@ -148,11 +151,13 @@ export class Syncer {
       await repo.init();
     }
     const env = credentials.remoteEnv();
-    metrics.fetchCount.inc();
-    const sha = await repo.fetch(env, signal);
+    const { sha, fetched } = await repo.fetch(env, signal);
+    if (fetched) metrics.fetchCount.inc();
     const live = await layout.published();
-    let outcome: 'success' | 'noop' = 'noop';
-    if (live?.sha !== sha || this.#rebuild) {
+    // v4's check on every sync: a live tree changed under the app, or its HEAD moved, is rebuilt.
+    const tampered = live?.sha === sha ? await repo.verify(live.path, sha) : undefined;
+    if (tampered) logger.warn({ path: live?.path, problem: tampered }, 'live worktree tampered with; rebuilding it');
+    if (live?.sha !== sha || this.#rebuild || tampered) {
       const next = await layout.nextWorktree(sha);
       try {
         await repo.checkout(next.path, sha, env, signal);
@@ -165,15 +170,28 @@ export class Syncer {
       }
       await layout.publish(next.path);
       this.#rebuild = false;
-      outcome = 'success';
       logger.info({ hash: sha, from: live?.sha ?? null, path: next.path }, 'published a new revision');
-      if (this.o.touchFile) await touch(this.o.touchFile);
-      for (const hook of this.o.hooks) hook.trigger(sha, next.path);
+      this.#synced = sha;
+      return { status: 'success', published: { sha, path: next.path } };
     }
     this.#synced = sha;
-    await this.#removeStaleWorktrees();
-    await repo.gcAuto();
-    return outcome;
+    return { status: 'noop' };
+  }
+
+  /** After the count: readers woken by the touch file or a hook see the count that includes it. */
+  async #announce(published: { sha: string; path: string }): Promise<void> {
+    if (this.o.touchFile) await touch(this.o.touchFile);
+    for (const hook of this.o.hooks) hook.trigger(published.sha, published.path);
+  }
+
+  /** Cleanup that follows a sync; the revision is already published, so a failure only warns. */
+  async #housekeeping(): Promise<void> {
+    try {
+      await this.#removeStaleWorktrees();
+      await this.o.repo.gcAuto();
+    } catch (error) {
+      this.o.logger.warn({ error: (error as Error).message }, 'cleanup after the sync failed; will try again');
+    }
   }
 
   async #removeStaleWorktrees(): Promise<void> {

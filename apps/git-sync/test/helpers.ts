@@ -84,9 +84,11 @@ export async function startGitSync(env: Record<string, string>, args: string[] =
 export async function runGitSync(
   env: Record<string, string>,
   args: string[] = [],
+  cwd?: string,
 ): Promise<Running & { code: number | null }> {
   const running = spawnNode(entrypoint, args, {
     env: { GITSYNC_HTTP_BIND: 'off', GITSYNC_PERIOD: '200ms', GITSYNC_LINK: 'site', ...env },
+    cwd,
   });
   return { ...running, code: await running.exited };
 }

@@ -3,7 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startHttpServer, waitFor } from '@pod-patterns/testing';
-import { Origin, startGitSync, tempDir } from './helpers.js';
+import { Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
 
 test('the webhook gets the hash, and a failed call is retried until it succeeds', async () => {
   let failuresLeft = 2;
@@ -27,7 +27,7 @@ test('the webhook gets the hash, and a failed call is retried until it succeeds'
     );
     await waitFor(
       async () => /git_sync_hook_run_count_total\{name="webhook",status="success"\} 1/.test(await sync.metrics()),
-      5000,
+      15_000,
       'success counted',
     );
     assert.match(await sync.metrics(), /git_sync_hook_run_count_total\{name="webhook",status="error"\} 2/);
@@ -70,5 +70,49 @@ test('the exechook runs in the new worktree with GITSYNC_HASH, and repository da
     assert.equal(existsSync(pwned), false, 'nothing from the repository was run');
   } finally {
     sync.kill();
+  }
+});
+
+test('--one-time: a hook that fails exits 1 after its one run (v4), and one that succeeds exits 0', async () => {
+  const origin = new Origin();
+  origin.commit({ 'index.html': 'one' });
+  const dir = tempDir();
+  const ok = join(dir, 'ok.sh');
+  writeFileSync(ok, '#!/bin/sh\nexit 0\n');
+  const fails = join(dir, 'fails.sh');
+  writeFileSync(fails, '#!/bin/sh\necho "no disk" >&2\nexit 3\n');
+  chmodSync(ok, 0o755);
+  chmodSync(fails, 0o755);
+  const env = (hook: string, root: string) => ({
+    GITSYNC_REPO: origin.url,
+    GITSYNC_ROOT: join(dir, root),
+    GITSYNC_ONE_TIME: 'true',
+    GITSYNC_EXECHOOK_COMMAND: hook,
+    GITSYNC_SYNC_TIMEOUT: '2m', // the exit must come from the failure, not from this
+  });
+
+  const good = await runGitSync(env(ok, 'good'));
+  assert.equal(good.code, 0, good.stdout());
+
+  const started = Date.now();
+  const bad = await runGitSync(env(fails, 'bad'));
+  assert.equal(bad.code, 1, bad.stdout());
+  assert.ok(Date.now() - started < 60_000, 'at once, not after the sync timeout');
+  assert.equal(bad.logs().filter((l) => l.msg === 'hook failed').length, 1, 'run once, not retried');
+  assert.match(JSON.stringify(bad.logs().find((l) => l.msg === 'hook failed')), /no disk/);
+  assert.ok(bad.logs().some((l) => l.msg === 'one-time sync: a hook did not succeed; exiting 1'));
+
+  const api = await startHttpServer((_req, res) => void res.writeHead(500).end());
+  try {
+    const webhook = await runGitSync({
+      GITSYNC_REPO: origin.url,
+      GITSYNC_ROOT: join(dir, 'web'),
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_WEBHOOK_URL: `${api.url}/hook`,
+    });
+    assert.equal(webhook.code, 1, webhook.stdout());
+    assert.equal(api.requests.length, 1, 'the webhook is called once');
+  } finally {
+    await api.close();
   }
 });

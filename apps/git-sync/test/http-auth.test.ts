@@ -43,7 +43,7 @@ test('smart HTTP with basic auth: a rotated password file is picked up, no crede
 
     writeFileSync(passwordFile, serverPassword); // the Secret is updated in place
     await waitFor(() => readFileSync(file, 'utf8') === 'two', 15_000, 'synced with the new password');
-    await waitFor(() => !existsSync(errorFile), 5000, 'error file removed on success');
+    await waitFor(() => !existsSync(errorFile), 15_000, 'error file removed on success');
 
     const everything = [sync.stdout(), sync.stderr(), readFileSync(join(root, '.git', 'config'), 'utf8')].join('\n');
     for (const secret of [oldPassword, serverPassword, Buffer.from(`deploy:${oldPassword}`).toString('base64')]) {

@@ -85,7 +85,7 @@ test('a new commit is published atomically: a reader loop never misses a file', 
     // The link moves before the sync finishes (cleanup, then the count), so wait for the count.
     await waitFor(
       async () => /^git_sync_count_total\{status="success"\} 6$/m.test(await sync.metrics()),
-      5000,
+      15_000,
       'six successful syncs counted',
     );
   } finally {

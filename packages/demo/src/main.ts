@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// `npm run demo`: the demo pod of k8s/ on this machine, with only Node and git (and redis-server
+// for the visit counter). It starts the pod's outside systems (outside.ts), then podrun runs the
+// demo Deployment's pod from the manifests, with the Service names sent to them. Ctrl-C stops
+// the pod in Kubernetes order, then everything this started; nothing is left listening.
+import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot, startOutside } from './outside.js';
+
+// kubectl renders k8s/ itself; without it, the committed rendering is the same pod (a test
+// keeps it current).
+const hasKubectl = (process.env.PATH ?? '')
+  .split(':')
+  .some((dir) => statSync(join(dir, 'kubectl'), { throwIfNoEntry: false }));
+const source = hasKubectl ? join(repoRoot, 'k8s') : join(repoRoot, 'k8s', 'kubernetes-manifests.yaml');
+
+const outside = await startOutside();
+const say = (text: string) => process.stdout.write(`demo    | ${text}\n`);
+say(
+  `git-server: ${outside.gitUrl}; push to ${outside.gitRepo} (git clone it, edit, commit, push) and git-sync publishes it`,
+);
+say(`config-api: ${outside.configApi.url}`);
+if (outside.redisMissing) say(outside.redisMissing);
+else say(`redis shards on 127.0.0.1:${outside.redis.map((r) => r.port).join(' and :')}`);
+
+const podrun = spawn(
+  process.execPath,
+  [
+    join(repoRoot, 'packages', 'podrun', 'dist', 'main.js'),
+    source,
+    '--pod',
+    'demo',
+    // The user's options first: the first --host for a name is the one that applies.
+    ...process.argv.slice(2),
+    ...outside.hosts.flatMap((h) => ['--host', h]),
+  ],
+  { stdio: 'inherit' },
+);
+// Signals go on to podrun, which stops the pod in order (a second one, a second later, kills
+// it; the terminal's copy of the same Ctrl-C counts once). This process waits for it, then stops
+// the outside systems.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => podrun.kill(signal));
+const code = await new Promise<number>((resolve) => podrun.once('exit', (c, s) => resolve(c ?? (s ? 130 : 1))));
+await outside.stop();
+process.exitCode = code;

@@ -56,9 +56,13 @@ test('503, 503, then 200: retried with backoff, Retry-After honoured', async () 
   });
   assert.equal(run.code, 0, run.output);
   const [first, second, third] = server.requests.map((r) => r.at) as [number, number, number];
-  assert.ok(second - first < 400, `first retry waits at most the 200ms ceiling (+slack), waited ${second - first}`);
-  assert.ok(third - second >= 1000, `Retry-After: 1 is honoured, waited ${third - second}`);
   const failures = run.logs().filter((l) => l.msg === 'attempt failed');
+  // The first wait is what the process chose (full jitter under the 200ms ceiling), read from its
+  // log: the server's clock would add however long a loaded machine takes to send the retry.
+  const firstDelay = failures[0]?.nextDelayMs as number;
+  assert.ok(firstDelay >= 0 && firstDelay <= 200, `the first retry waits at most the 200ms ceiling: ${firstDelay}`);
+  assert.ok(second - first >= firstDelay, `and waits that long: ${second - first}ms`);
+  assert.ok(third - second >= 1000, `Retry-After: 1 is honoured, waited ${third - second}`);
   assert.deepEqual(
     failures.map((l) => [l.attempt, l.status]),
     [
@@ -79,20 +83,22 @@ test('a server that never answers: per-attempt timeouts, then the deadline, exit
     CONFIG_URL: server.url,
     CONFIG_OUTPUT: join(dir, 'app.json'),
     CONFIG_TIMEOUT: '300ms',
-    CONFIG_DEADLINE: '1500ms',
+    CONFIG_DEADLINE: '3s',
     TERMINATION_LOG_PATH: termination,
   });
   assert.equal(run.code, 69, run.output);
   // Timed by the process's own log, from its first line to its last: the run the deadline bounds,
-  // without the process start, which a loaded 2-core machine can stretch by seconds.
+  // without the process start, which a loaded 2-core machine can stretch by seconds. The bounds
+  // leave a loaded machine room and still fail without them: the default deadline is 2 minutes,
+  // and an attempt without its timeout would last until the deadline.
   const times = run.logs().map((l) => Date.parse(l.time as string));
   const took = Math.max(...times) - Math.min(...times);
-  assert.ok(took < 2500, `the deadline bounds the run (${took}ms)`);
+  assert.ok(took < 5000, `the deadline bounds the run (${took}ms)`);
   const attempts = run.logs().filter((l) => l.msg === 'attempt failed');
   assert.ok(attempts.length >= 2, 'several attempts');
-  for (const a of attempts) assert.ok((a.durationMs as number) < 1000, `each attempt times out (${a.durationMs}ms)`);
+  for (const a of attempts) assert.ok((a.durationMs as number) < 1500, `each attempt times out (${a.durationMs}ms)`);
   assert.equal(existsSync(join(dir, 'app.json')), false);
-  assert.match(readFileSync(termination, 'utf8'), /^config-init: unreachable: .*CONFIG_DEADLINE=1500ms/);
+  assert.match(readFileSync(termination, 'utf8'), /^config-init: unreachable: .*CONFIG_DEADLINE=3s/);
   assert.match(run.logs().at(-1)?.msg as string, /^failed: .*deadline/);
 });
 

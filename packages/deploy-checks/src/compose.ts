@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { ContainerView } from './contract.js';
+import { allContainers, type PodSpec } from './pod-specs.js';
 import { appOfImage, path } from './repo.js';
+import { parseMemory } from './resources.js';
 
 export interface ComposeService {
   image?: string;
@@ -53,5 +55,34 @@ export function composeContainers(compose: ComposeFile): ContainerView[] {
     });
     const tmpfs = [service.tmpfs ?? []].flat().map((t) => ({ path: t, volume: `tmpfs:${t}`, readOnly: false }));
     return [{ name, app, env: envOf(service), mounts: [...volumes, ...tmpfs], ports: [] }];
+  });
+}
+
+const COMPOSE_UNITS: Record<string, number> = { b: 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30 };
+/** A compose byte value (`256m`), in bytes. */
+export function composeBytes(value: string | number): number {
+  const match = /^(\d+)([bkmg])?$/i.exec(String(value));
+  if (!match) throw new Error(`not a compose byte value: ${value}`);
+  return Number(match[1]) * (COMPOSE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
+}
+
+/**
+ * Where our compose services run Node differently from the same containers of the demo pod:
+ * the memory limit and NODE_OPTIONS (the heap cap sized from it) must be the manifest's.
+ */
+export function composeMemoryDrift(compose: ComposeFile, pod: PodSpec): string[] {
+  const manifest = new Map(allContainers(pod).map((c) => [c.name, c]));
+  return composeContainers(compose).flatMap(({ name, env }) => {
+    const container = manifest.get(name);
+    if (!container) return [`${name}: no container of that name in the demo pod`];
+    const problems: string[] = [];
+    const limit = container.resources?.limits?.memory;
+    const memLimit = compose.services[name]?.mem_limit as string | undefined;
+    if (!limit || memLimit === undefined || composeBytes(memLimit) !== parseMemory(limit))
+      problems.push(`${name}: mem_limit ${memLimit ?? '(none)'} is not the manifest's memory limit ${limit}`);
+    const nodeOptions = container.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (env.NODE_OPTIONS !== nodeOptions)
+      problems.push(`${name}: NODE_OPTIONS "${env.NODE_OPTIONS ?? ''}" is not the manifest's "${nodeOptions ?? ''}"`);
+    return problems;
   });
 }

@@ -126,6 +126,14 @@ export function podContractProblems(pod: ContainerView[]): string[] {
       `${url.hostname}:${url.port}` === ambassador.env.AMBASSADOR_LISTEN,
     );
   }
+  const httpAmbassador = by('http-ambassador');
+  if (httpAmbassador) {
+    const url = new URL(web.env.ANNOUNCEMENTS_URL || 'http://missing');
+    agree(
+      `web's ANNOUNCEMENTS_URL ${web.env.ANNOUNCEMENTS_URL} is not the HTTP ambassador's ${httpAmbassador.env.AMBASSADOR_LISTEN}`,
+      `${url.hostname}:${url.port}` === httpAmbassador.env.AMBASSADOR_LISTEN,
+    );
+  }
   const adapter = by('metrics-adapter');
   if (adapter) {
     agree(

@@ -1,6 +1,8 @@
 // This project's own rules for every pod (k8s/README.md, "Conventions"), beyond Pod Security:
 // each one a line in the README, each with a failing fixture in the tests.
 import { allContainers, isSidecar, type PodOf } from './pod-specs.js';
+import { appOfImage } from './repo.js';
+import { parseMemory } from './resources.js';
 
 export const RECOMMENDED_LABELS = [
   'app.kubernetes.io/name',
@@ -59,6 +61,29 @@ export function conventionViolations(pod: PodOf): string[] {
       else if (port !== undefined && !(c.ports ?? []).some((p) => p.name === port))
         say(`container ${c.name}: a probe names port ${port}, which it does not declare`);
     }
+    // One of our images running its own entrypoint, node (a `command` runs something else in it).
+    if (appOfImage(c.image) && !c.command) {
+      const limit = c.resources?.limits?.memory;
+      const options = c.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+      const problem = nodeHeapProblem(options, limit ? parseMemory(limit) : undefined);
+      if (problem) say(`container ${c.name}: ${problem}`);
+    }
   }
   return found;
+}
+
+/**
+ * V8 does not size its heap from the cgroup's memory limit: under 128Mi or 256Mi alike it lets the
+ * old generation grow to 256 MiB (measured on Node 24), so a busy app is OOM-killed before it
+ * ever collects. Each of our containers caps the old generation at half its limit; the other half
+ * is for the young generation, code and buffers (bench/ measures the peak RSS under load).
+ */
+export function nodeHeapProblem(nodeOptions: string | undefined, memoryLimitBytes: number | undefined) {
+  const match = /(?:^|\s)--max-old-space-size=(\d+)(?:\s|$)/.exec(nodeOptions ?? '');
+  if (!match) return 'NODE_OPTIONS does not set --max-old-space-size, so V8 ignores the memory limit';
+  if (memoryLimitBytes === undefined) return undefined; // reported on its own as a missing limit
+  const halfMiB = memoryLimitBytes / 2 ** 21;
+  if (Number(match[1]) > halfMiB)
+    return `--max-old-space-size=${match[1]} is more than half the memory limit (${memoryLimitBytes / 2 ** 20} MiB)`;
+  return undefined;
 }

@@ -5,7 +5,14 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const path = (relative: string) => `${repoRoot}${relative}`;
 
 /** The apps that ship as images, each with its config schema in apps/<name>/src/config.ts. */
-export const APPS = ['config-init', 'git-sync', 'metrics-adapter', 'redis-ambassador', 'web'] as const;
+export const APPS = [
+  'config-init',
+  'git-sync',
+  'http-ambassador',
+  'metrics-adapter',
+  'redis-ambassador',
+  'web',
+] as const;
 export type AppName = (typeof APPS)[number];
 
 /** The image of one of our apps, as k8s/ and docker-compose.yml name it, or undefined for a third-party one. */

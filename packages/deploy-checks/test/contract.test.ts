@@ -48,6 +48,7 @@ function demoPod(): ContainerView[] {
         CONTENT_DIR: '/content/site',
         CONFIG_FILE: '/config/app.json',
         REDIS_URL: 'redis://127.0.0.1:6379',
+        ANNOUNCEMENTS_URL: '',
         POD_CONTAINERS: 'config-init:init,git-sync:sidecar,web:main',
       },
       mounts: [
@@ -113,4 +114,21 @@ test('pod-mates that disagree fail: config file, content link, volumes, ports, t
     breakIt(pod);
     assert.match(podContractProblems(pod).join('\n'), expected, what);
   }
+});
+
+test("web's announcements must go to the HTTP ambassador's listen address", () => {
+  const pod = demoPod();
+  pod.push({
+    name: 'http-ambassador',
+    app: 'http-ambassador',
+    env: { AMBASSADOR_LISTEN: '127.0.0.1:8081', UPSTREAMS: 'http://config-api' },
+    mounts: [],
+    ports: [],
+  });
+  find(pod, 'web').env.ANNOUNCEMENTS_URL = 'http://127.0.0.1:8081/announcements.json';
+  assert.deepEqual(podContractProblems(pod), []);
+  find(pod, 'web').env.ANNOUNCEMENTS_URL = 'http://127.0.0.1:8082/announcements.json';
+  assert.deepEqual(podContractProblems(pod), [
+    "web's ANNOUNCEMENTS_URL http://127.0.0.1:8082/announcements.json is not the HTTP ambassador's 127.0.0.1:8081",
+  ]);
 });

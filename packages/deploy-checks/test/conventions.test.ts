@@ -50,6 +50,12 @@ const cases: [string, RegExp, (pod: PodOf) => void][] = [
     /does not declare/,
     (p) => (app(p.spec).livenessProbe = { tcpSocket: { port: 'web' } }),
   ],
+  ['one of our images without a heap cap', /does not set --max-old-space-size/, (p) => delete app(p.spec).env],
+  [
+    'a heap cap above half the memory limit',
+    /more than half the memory limit \(64 MiB\)/,
+    (p) => (app(p.spec).env = [{ name: 'NODE_OPTIONS', value: '--max-old-space-size=48' }]),
+  ],
 ];
 
 for (const [what, expected, breakIt] of cases) {

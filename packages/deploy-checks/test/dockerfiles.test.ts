@@ -29,11 +29,15 @@ test('every port a pod declares for one of our images is one its Dockerfile expo
   }
 });
 
-test("the benchmark runs the ambassador with its image's node flags", async () => {
-  const { ambassadorNodeFlags } = await import(path('bench/lib/image-flags.ts'));
+test("the benchmarks run the ambassador with its image's node flags and its manifest's NODE_OPTIONS", async () => {
+  const { shipped } = await import(path('bench/lib/shipped.ts'));
   const flags = entrypointOf(dockerfile('redis-ambassador')).slice(1, -1);
   assert.deepEqual(flags, ['--min-semi-space-size=16', '--max-semi-space-size=16']);
-  assert.deepEqual(ambassadorNodeFlags(), flags);
+  assert.deepEqual(shipped('redis-ambassador'), {
+    nodeArgs: flags,
+    env: { NODE_OPTIONS: '--max-old-space-size=128' },
+    memoryLimitMiB: 256,
+  });
 });
 
 const GOOD = dockerfile('web');

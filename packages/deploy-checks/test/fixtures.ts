@@ -28,7 +28,8 @@ export function goodSpec(): PodSpec {
     containers: [
       {
         name: 'app',
-        image: 'example/app:1.0',
+        image: 'ghcr.io/example/pod-patterns-web:0.1.0',
+        env: [{ name: 'NODE_OPTIONS', value: '--max-semi-space-size=1 --max-old-space-size=32' }],
         ports: [{ name: 'http', containerPort: 8080 }],
         readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
         livenessProbe: { tcpSocket: { port: 'http' } },

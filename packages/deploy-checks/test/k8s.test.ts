@@ -58,7 +58,13 @@ test("the demo: native sidecars in the app's order, 2 replicas, a grace period t
   assert.ok(demo);
   assert.deepEqual(
     (demo.spec.initContainers ?? []).map((c) => `${c.name}${c.restartPolicy === 'Always' ? ' (sidecar)' : ''}`),
-    ['config-init', 'redis-ambassador (sidecar)', 'git-sync (sidecar)', 'metrics-adapter (sidecar)'],
+    [
+      'config-init',
+      'redis-ambassador (sidecar)',
+      'http-ambassador (sidecar)',
+      'git-sync (sidecar)',
+      'metrics-adapter (sidecar)',
+    ],
   );
   assert.equal((demo.object.spec as { replicas: number }).replicas, 2);
   const web = demo.spec.containers.find((c) => c.name === 'web');

@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { startNutcracker } from '../apps/redis-ambassador/test/helpers.js';
-import { ambassadorNodeFlags } from './lib/image-flags.js';
+import { describeShipped, peakRssMiB, shipped } from './lib/shipped.js';
 import { fmt, median, printTable, roundRatios } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
-/** The node flags of the ambassador's image, so what is measured is what ships. BENCH_IMAGE_FLAGS=0 drops them. */
-const nodeFlags = process.env.BENCH_IMAGE_FLAGS === '0' ? [] : ambassadorNodeFlags();
+/** How the ambassador's image and pod run node, so what is measured is what ships. BENCH_IMAGE_FLAGS=0 drops it. */
+const asShipped = shipped('redis-ambassador');
+const nodeFlags = asShipped.nodeArgs;
 const execFileAsync = promisify(execFile);
 const pongServer = fileURLToPath(new URL('./lib/pong-server.ts', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -65,7 +66,9 @@ export async function benchAmbassador(): Promise<void> {
   console.log(
     `\n## redis-ambassador vs nutcracker vs redis-server: redis-benchmark -t set,get -n ${REQUESTS} -c 50 -r 100000, medians of ${ROUNDS}\n`,
   );
-  console.log(`ambassador node flags (its image's ENTRYPOINT): ${nodeFlags.join(' ') || '(none)'}`);
+  console.log(
+    `ambassador node flags (its image's ENTRYPOINT and the manifest's NODE_OPTIONS): ${describeShipped(asShipped)}`,
+  );
   if (!have('redis-benchmark') || !have('nutcracker')) {
     console.log('skipped: needs redis-benchmark (redis-tools) and nutcracker');
     return;
@@ -74,7 +77,7 @@ export async function benchAmbassador(): Promise<void> {
   const shards = [await startRedis(), await startRedis()];
   const one = `127.0.0.1:${shards[0]?.port}:1 s0`;
   const two = shards.map((s, i) => `127.0.0.1:${s.port}:1 s${i}`).join(',');
-  const targets: { name: string; mode: string; port: number; stop: () => Promise<void> | void }[] = [];
+  const targets: { name: string; mode: string; port: number; stop: () => Promise<void> | void; pid?: number }[] = [];
   targets.push({ name: 'redis-server', mode: 'direct', port: shards[0]?.port as number, stop: () => {} });
   for (const [mode, servers] of [
     ['1 server', one],
@@ -83,11 +86,18 @@ export async function benchAmbassador(): Promise<void> {
     const nc = await startNutcracker(dir, servers);
     targets.push({ name: 'nutcracker', mode, port: nc.port, stop: nc.stop });
     const ambassador = spawnNode(entry, [], {
-      env: { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
+      env: {
+        REDIS_SERVERS: servers,
+        AMBASSADOR_LISTEN: '127.0.0.1:0',
+        OPS_LISTEN: '127.0.0.1:0',
+        LOG_LEVEL: 'info',
+        ...asShipped.env,
+      },
       nodeArgs: nodeFlags,
     });
     const port = (await ambassador.waitForLog('listening')).port as number;
-    targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill() });
+    const pid = ambassador.child.pid as number;
+    targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill(), pid });
   }
 
   const results = new Map<string, Result[]>();
@@ -109,6 +119,7 @@ export async function benchAmbassador(): Promise<void> {
     }
   }
   const garbage = await garbagePerRequest(one);
+  const peaks = targets.flatMap((t) => (t.pid ? [[t.mode, fmt(peakRssMiB(t.pid), 1)]] : []));
   for (const t of targets) await t.stop();
   for (const s of shards) await s.stop();
 
@@ -180,6 +191,13 @@ export async function benchAmbassador(): Promise<void> {
   for (const v of verdicts) console.log(v);
   console.log(
     `\ngarbage per request at -P 1 (SET+GET, one server, from --trace-gc): ambassador ${fmt(garbage.ambassador)} bytes, a bare Node socket answering each read ${fmt(garbage.floor)} bytes`,
+  );
+  console.log(
+    `\nambassador peak RSS over every round (VmHWM), against the pod's limit of ${asShipped.memoryLimitMiB} MiB:`,
+  );
+  printTable(
+    ['mode', 'peak MiB', 'x limit'],
+    peaks.map(([mode, mib]) => [mode as string, mib as string, fmt(Number(mib) / asShipped.memoryLimitMiB, 2)]),
   );
 }
 

@@ -2,7 +2,9 @@
 // fails the run; each benchmark prints its table, its ratios and whether the goal was met.
 import { benchAdapter } from './adapter.js';
 import { benchAmbassador } from './ambassador.js';
+import { benchDemo } from './demo.js';
 import { benchGitSync } from './git-sync.js';
+import { benchHttpAmbassador } from './http-ambassador.js';
 import { benchWeb } from './web.js';
 
 const benchmarks: Record<string, () => Promise<void>> = {
@@ -10,6 +12,8 @@ const benchmarks: Record<string, () => Promise<void>> = {
   adapter: benchAdapter,
   'git-sync': benchGitSync,
   ambassador: benchAmbassador,
+  'http-ambassador': benchHttpAmbassador,
+  demo: benchDemo,
 };
 // The runtime can matter (bench/README.md); the images ship Node 24.
 console.log(`node ${process.version} (run the benchmarks under another Node by putting it first on PATH)`);

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Running, spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
 import { haveNginx, startNginx } from './lib/nginx.js';
 import { processCpuMs } from './lib/process-cpu.js';
+import { describeShipped, peakRssMiB, shipped } from './lib/shipped.js';
 import { fmt, median, printTable, roundRatios } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 import { haveWrk, type LoadResult, wrk } from './lib/wrk.js';
@@ -40,9 +41,12 @@ export async function benchWeb(): Promise<void> {
     writeFileSync(file, JSON.stringify({ site: { title: 'bench' }, features: { visitCounter } }));
     return file;
   };
+  const asShipped = shipped('web');
   const startWeb = async (env: Record<string, string>): Promise<Running & { port: number }> => {
     const run = spawnNode(webEntry, [], {
+      nodeArgs: asShipped.nodeArgs,
       env: {
+        ...asShipped.env,
         PORT: '0',
         HOST: '127.0.0.1',
         STATS_LISTEN: '127.0.0.1:0',
@@ -90,6 +94,7 @@ export async function benchWeb(): Promise<void> {
   };
   const counted = status.visits.total ?? 0;
 
+  const peakOn = peakRssMiB(webOn.child.pid as number);
   nginx.stop();
   webOff.kill();
   webOn.kill();
@@ -141,4 +146,7 @@ export async function benchWeb(): Promise<void> {
   );
   console.log(`visits counted in Redis during the counter-on runs: ${counted}`);
   console.log('nginx: worker_processes 1, sendfile, access_log off; web: one Node process. Both on 127.0.0.1.');
+  console.log(
+    `web (counter on), run as shipped (${describeShipped(asShipped)}): peak RSS ${fmt(peakOn, 1)} MiB, ${fmt(peakOn / asShipped.memoryLimitMiB, 2)}x the pod's limit of ${asShipped.memoryLimitMiB} MiB`,
+  );
 }

@@ -1,4 +1,5 @@
-// nginx from Debian serving a folder, with one worker: the same single core a Node process uses.
+// nginx from Debian, with one worker (the same single core a Node process uses): serving a folder,
+// or as a reverse proxy to a local upstream.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +9,40 @@ export function haveNginx(): boolean {
   return spawnSync('nginx', ['-v']).error === undefined;
 }
 
-export async function startNginx(root: string): Promise<{ port: number; workerPid: number; stop(): void }> {
+export interface Nginx {
+  port: number;
+  workerPid: number;
+  stop(): void;
+}
+
+/** nginx serving the files of `root`. */
+export function startNginx(root: string): Promise<Nginx> {
+  return startNginxWith(
+    (port) => `server {
+    listen 127.0.0.1:${port};
+    root ${root};
+    location / { expires 60s; }
+  }`,
+  );
+}
+
+/** nginx as a reverse proxy to 127.0.0.1:`upstreamPort`, with pooled keep-alive connections. */
+export function startNginxProxy(upstreamPort: number): Promise<Nginx> {
+  return startNginxWith(
+    (port) => `upstream api { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location / {
+      proxy_pass http://api;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }`,
+  );
+}
+
+async function startNginxWith(serverBlock: (port: number) => string): Promise<Nginx> {
   const prefix = tempDir('bench-nginx-');
   chmodSync(prefix, 0o755);
   const port = await freePort();
@@ -33,11 +67,7 @@ http {
   fastcgi_temp_path ${prefix}/fastcgi;
   uwsgi_temp_path ${prefix}/uwsgi;
   scgi_temp_path ${prefix}/scgi;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    location / { expires 60s; }
-  }
+  ${serverBlock(port)}
 }
 `,
   );

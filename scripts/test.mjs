@@ -2,26 +2,28 @@
 // `npm test`: every package's tests through turbo (cached when nothing changed), then one
 // closing line that adds up the runner's own counts: `N passed, N failed`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const packages = ['apps', 'packages'].flatMap((group) =>
-  existsSync(join(root, group)) ? readdirSync(join(root, group)).map((name) => join(root, group, name)) : [],
-);
-const tested = packages.filter((dir) => {
-  const manifest = join(dir, 'package.json');
-  return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test;
-});
+const args = process.argv.slice(2); // passed on to turbo, such as --force or --filter=...
+const env = { TURBO_TELEMETRY_DISABLED: '1', ...process.env };
+
+// The packages whose tests this run will run, as turbo plans it (a --filter narrows it): each of
+// them must leave its results, and only theirs are counted.
+const plan = spawnSync('npx', ['turbo', 'run', 'test', '--dry=json', ...args], { cwd: root, env, encoding: 'utf8' });
+if (plan.status !== 0) {
+  console.error(`turbo could not plan the test run:\n${plan.stderr}`);
+  process.exit(1);
+}
+const tested = JSON.parse(plan.stdout)
+  .tasks.filter((t) => t.task === 'test' && t.command !== '<NONEXISTENT>')
+  .map((t) => join(root, t.directory));
 
 // A results file left over from an earlier run must never be counted as this run's.
 for (const dir of tested) rmSync(join(dir, 'test-results.tap'), { force: true });
 
-const turbo = spawnSync('npx', ['turbo', 'run', 'test', '--continue', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { TURBO_TELEMETRY_DISABLED: '1', ...process.env },
-});
+const turbo = spawnSync('npx', ['turbo', 'run', 'test', '--continue', ...args], { cwd: root, stdio: 'inherit', env });
 
 let passed = 0;
 let failed = 0;

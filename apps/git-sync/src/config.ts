@@ -5,6 +5,7 @@
 import { constants } from 'node:os';
 import { bool, defineEnv, duration, integer, secret } from '@pod-patterns/kit';
 import { z } from 'zod';
+import { parseGitConfig } from './git-config.js';
 
 /** SIGTERM and SIGINT stop the container, and SIGKILL and SIGSTOP cannot be caught. */
 const RESERVED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGKILL', 'SIGSTOP'];
@@ -39,6 +40,20 @@ const bind = (description: string, fallback: string) =>
       return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
     })
     .prefault(fallback)
+    .describe(description);
+
+const gitConfig = (description: string) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseGitConfig(text);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .prefault('')
     .describe(description);
 
 export const SUBMODULES = ['recursive', 'shallow', 'off'] as const;
@@ -175,6 +190,20 @@ export const envSchema = defineEnv({
     .optional()
     .describe('A signal that starts a sync now (`--sync-on-signal`): a name or number, as in v4 (SIGHUP, HUP, 1).'),
   GITSYNC_GROUP_WRITE: bool('Make the synced files group-writable (`--group-write`).', false),
+  GITSYNC_ADD_USER: bool(
+    'Give the running uid a passwd entry if it has none, as ssh needs (`--add-user`): in /etc/passwd where writable, else in a private copy read through nss_wrapper.',
+    false,
+  ),
+  GITSYNC_GIT_CONFIG: gitConfig(
+    'Extra git config for every git command (`--git-config`), as `key:value,"key":"value"`; e.g. `safe.directory:*`.',
+  ),
+  GITSYNC_GIT_CONFIG_ADD: gitConfig(
+    'More of the same, applied after GITSYNC_GIT_CONFIG (`--git-config-add`, which may be repeated; v4 has no variable for it).',
+  ),
+  GITSYNC_HTTP_PPROF: bool(
+    "Accepted for v4 manifests (`--http-pprof`); Go's pprof has no Node twin, so it only logs that.",
+    false,
+  ),
   NODE_OPTIONS: z
     .string()
     .optional()

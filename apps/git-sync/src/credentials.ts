@@ -3,8 +3,7 @@
 // git's prompts from variables set only for that git process; the password file is read again
 // for every sync, so a rotated token works. For SSH, an ssh config file names the key and the
 // known-hosts file, and GIT_SSH_COMMAND only names that file.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSecretFile } from '@pod-patterns/kit';
 import type { Config } from './config.js';
@@ -22,11 +21,9 @@ export class Credentials {
     private readonly config: Config,
     /** GITSYNC_PASSWORD_FILE, read again for every sync. */
     private readonly passwordFile: string | undefined,
+    /** The private folder (private-dir.ts) the helper files go into. */
+    dir: string,
   ) {
-    if (!config.GITSYNC_USERNAME && !config.GITSYNC_SSH_KEY_FILE) return;
-    // A private folder for this process, removed however it exits (short of SIGKILL).
-    const dir = mkdtempSync(join(tmpdir(), 'git-sync-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
     if (config.GITSYNC_USERNAME) {
       this.#askpass = join(dir, 'askpass');
       writeFileSync(this.#askpass, ASKPASS, { mode: 0o700 });

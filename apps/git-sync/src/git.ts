@@ -20,14 +20,15 @@ export class GitError extends Error {
   }
 }
 
+/** git's own errors (every `fatal:` and `error:` line, the cause often first), else its last lines. */
 function lastLines(text: string): string {
-  return text
+  const lines = text
     .trim()
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('hint:'))
-    .slice(-3)
-    .join(' / ');
+    .filter((l) => l && !l.startsWith('hint:'));
+  const errors = lines.filter((l) => /^(fatal|error):/.test(l));
+  return (errors.length > 0 ? errors : lines).slice(-3).join(' / ');
 }
 
 /** Removes `user:password@` from any URL in a message. */

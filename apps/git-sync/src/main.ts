@@ -13,20 +13,24 @@ import {
   sendJson,
   startOpsServer,
 } from '@pod-patterns/kit';
+import { addUser } from './add-user.js';
 import { envSchema } from './config.js';
 import { Credentials } from './credentials.js';
-import { flagsToEnv } from './flags.js';
+import { flagsToEnv, unsupportedVariables } from './flags.js';
 import { Git } from './git.js';
+import { privateGitConfig } from './git-config.js';
 import { exechook, HookRunner, webhook } from './hooks.js';
 import { defaultLinkName, Layout } from './layout.js';
 import { createSyncMetrics } from './metrics.js';
+import { makePrivateDir } from './private-dir.js';
 import { Repo } from './repo.js';
 import { Syncer } from './syncer.js';
 
 const version = packageVersion(new URL('../package.json', import.meta.url));
 const flags = flagsToEnv(process.argv.slice(2));
-if (flags.problems.length > 0) exitWithConfigError('git-sync', flags.problems.join('; '));
 const env = { ...process.env, ...flags.env };
+const unsupported = [...flags.problems, ...unsupportedVariables(env)];
+if (unsupported.length > 0) exitWithConfigError('git-sync', unsupported.join('; '));
 
 await runService(
   {
@@ -66,12 +70,35 @@ await runService(
       logger.level = config.GITSYNC_VERBOSE >= 5 ? 'trace' : config.GITSYNC_VERBOSE >= 1 ? 'debug' : 'info';
     }
 
-    const credentials = new Credentials(config, env.GITSYNC_PASSWORD_FILE);
+    if (config.GITSYNC_HTTP_PPROF) {
+      logger.warn("--http-pprof has no effect here: Go's pprof has no Node twin (use node --inspect or --cpu-prof)");
+    }
+
+    function addUserOrExit(dir: string): NodeJS.ProcessEnv {
+      try {
+        const added = addUser(process.env.HOME ?? process.cwd(), dir);
+        logger.info({ how: added.how }, 'add-user: the uid has a passwd entry');
+        return added.env;
+      } catch (error) {
+        logger.fatal({ err: error }, `--add-user: ${(error as Error).message}`);
+        process.exit(1); // as v4: a failed --add-user is fatal
+      }
+    }
+    const privateDir = makePrivateDir();
+    const credentials = new Credentials(config, env.GITSYNC_PASSWORD_FILE, privateDir);
+    // What every git (and the ssh and exechook under it) needs: the uid's passwd entry where
+    // --add-user made one elsewhere, and git-sync's own global git config.
+    const childEnv = {
+      ...(config.GITSYNC_ADD_USER ? addUserOrExit(privateDir) : {}),
+      ...privateGitConfig([...config.GITSYNC_GIT_CONFIG, ...config.GITSYNC_GIT_CONFIG_ADD], privateDir),
+    };
+    Object.assign(process.env, childEnv); // the exechook inherits this process's environment
     const git = new Git(() => ({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       GIT_TERMINAL_PROMPT: '0',
       LC_ALL: 'C',
+      ...childEnv,
     }));
     const repo = new Repo(git, layout.gitDir, {
       repo: config.GITSYNC_REPO,

@@ -125,6 +125,9 @@ export class Repo {
 
   /** Checks `sha` out into a new worktree at `path`: sparse patterns and submodules included. */
   async checkout(path: string, sha: string, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<void> {
+    // A worktree folder deleted from outside (v4's worktree_unexpected_removal) stays registered,
+    // and git refuses to add one at its path again until the registration is pruned.
+    await this.#g(['worktree', 'prune'], env, signal);
     await this.#g(['worktree', 'add', '--quiet', '--detach', '--no-checkout', path, sha], env, signal);
     if (this.options.sparsePatterns) {
       await this.git.run(['sparse-checkout', 'set', '--no-cone', '--', ...this.options.sparsePatterns], {
@@ -203,6 +206,11 @@ function explain(error: unknown, ref: string, repo: string): Error {
   const text = error.stderr;
   if (/couldn't find remote ref|not our ref|no such remote ref|unadvertised object/i.test(text)) {
     return new SyncError(`ref ${ref} not found in ${repo} (deleted, renamed, or never pushed?): ${error.message}`);
+  }
+  if (/detected dubious ownership/.test(text)) {
+    return new SyncError(
+      `${repo} is owned by another user, and git refuses it; if you trust it, add --git-config-add=safe.directory:<its path> (or safe.directory:*): ${error.message}`,
+    );
   }
   if (/Authentication failed|could not read Username|403|401|Permission denied \(publickey/i.test(text)) {
     return new SyncError(`authentication to ${repo} failed: ${error.message}`);

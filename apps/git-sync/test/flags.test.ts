@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, waitFor } from '@pod-patterns/testing';
-import { flagsToEnv } from '../src/flags.js';
+import { flagsToEnv, UNSUPPORTED } from '../src/flags.js';
 import { Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
 
 test('v4 flags map onto the GITSYNC_* variables', () => {
@@ -118,7 +118,7 @@ test('paths as v4 resolves them: a relative --root, --link as a path under the r
   const relative = await runGitSync(
     {},
     [`--repo=${origin.url}`, '--root=rel-root', '--link=sub/dir/site', '--touch-file=touched', '--one-time'],
-    cwd,
+    { cwd },
   );
   assert.equal(relative.code, 0, relative.stdout() + relative.stderr());
   const root = join(cwd, 'rel-root');
@@ -140,7 +140,7 @@ test('paths as v4 resolves them: a relative --root, --link as a path under the r
   const failing = await runGitSync(
     { GITSYNC_REF: 'no-such-branch' },
     [`--repo=${origin.url}`, '--root=err-root', '--error-file=last-error', '--one-time'],
-    cwd,
+    { cwd },
   );
   assert.notEqual(failing.code, 0);
   assert.match(readFileSync(join(cwd, 'err-root', 'last-error'), 'utf8'), /no-such-branch/);
@@ -151,4 +151,75 @@ test('paths as v4 resolves them: a relative --root, --link as a path under the r
     assert.equal(bad.code, 78, link);
     assert.match(bad.stderr(), /GITSYNC_LINK/, link);
   }
+});
+
+test('v4 flags that are not supported, and their variables, exit 78 naming the flag and what to use instead', async () => {
+  assert.deepEqual(flagsToEnv(['--filter', 'blob:none', '--branch=main', '--ssh', '--root=/r']), {
+    env: { GITSYNC_ROOT: '/r' },
+    rest: [],
+    problems: [
+      `--filter is not supported: ${UNSUPPORTED.filter?.why}`,
+      '--branch is not supported: deprecated in v4: use --ref',
+      `--ssh is not supported: ${UNSUPPORTED.ssh?.why}`,
+    ],
+  });
+  const root = tempDir();
+  const flag = await runGitSync({}, ['--repo=file:///nowhere', `--root=${root}`, '--git-gc=aggressive']);
+  assert.equal(flag.code, 78);
+  assert.match(flag.stderr(), /--git-gc is not supported: `git gc --auto` runs after each new revision/);
+  const variable = await runGitSync({ GITSYNC_GITHUB_APP_CLIENT_ID: 'x', GIT_SYNC_REPO: 'file:///nowhere' }, [
+    `--root=${root}`,
+  ]);
+  assert.equal(variable.code, 78);
+  assert.match(variable.stderr(), /GITSYNC_GITHUB_APP_CLIENT_ID \(--github-app-client-id\) is not supported/);
+  assert.match(variable.stderr(), /GIT_SYNC_REPO is git-sync v3's name: use GITSYNC_REPO/);
+  assert.deepEqual(readdirSync(root), [], 'nothing was written');
+});
+
+test('--http-pprof is accepted, as v4 manifests carry it, and says it has no effect', async () => {
+  const origin = new Origin();
+  origin.commit({ 'a.txt': 'pprof' });
+  const run = await runGitSync({}, [`--repo=${origin.url}`, `--root=${tempDir()}`, '--one-time', '--http-pprof']);
+  assert.equal(run.code, 0, run.stdout() + run.stderr());
+  assert.ok(run.logs().some((line) => line.level === 'warn' && /--http-pprof has no effect/.test(String(line.msg))));
+});
+
+test('--add-user gives a uid with no passwd entry one, so ssh and the exechook can run (read-only /etc/passwd: through nss_wrapper)', {
+  skip: process.getuid?.() !== 0 && 'running as another uid needs root',
+}, async () => {
+  const uid = 54321; // in no /etc/passwd, as a pod's runAsUser often is
+  const origin = new Origin();
+  origin.commit({ 'a.txt': 'as another uid' });
+  chmodSync(dirname(origin.dir), 0o755);
+  const dir = tempDir();
+  chownSync(dir, uid, uid);
+  // ssh -G reads its config and connects nowhere, but first looks the user up, as every ssh does.
+  const hook = join(dir, 'who');
+  writeFileSync(
+    hook,
+    `#!/bin/sh\nname=$(id -un) && ssh -G example.invalid > /dev/null && echo "$name" > '${join(dir, 'name')}'\n`,
+  );
+  chmodSync(hook, 0o755);
+  const run = (addUser: boolean) =>
+    runGitSync(
+      { HOME: dir, GITSYNC_EXECHOOK_COMMAND: hook },
+      [
+        `--repo=${origin.url}`,
+        `--root=${join(dir, addUser ? 'with' : 'without')}`,
+        '--one-time',
+        '--git-config-add=safe.directory:*', // the origin is root's
+        ...(addUser ? ['--add-user'] : []),
+      ],
+      { uid },
+    );
+  const without = await run(false);
+  assert.equal(without.code, 1, 'the exechook fails: the uid has no name');
+  assert.equal(existsSync(join(dir, 'name')), false);
+  const added = await run(true);
+  assert.equal(added.code, 0, added.stdout() + added.stderr());
+  assert.equal(readFileSync(join(dir, 'name'), 'utf8'), 'git-sync\n');
+  assert.ok(
+    added.logs().some((line) => line.msg === 'add-user: the uid has a passwd entry' && line.how === 'nss-wrapper'),
+  );
+  assert.doesNotMatch(readFileSync('/etc/passwd', 'utf8'), /^git-sync:x:54321:/m, '/etc/passwd is left alone');
 });

@@ -84,11 +84,11 @@ export async function startGitSync(env: Record<string, string>, args: string[] =
 export async function runGitSync(
   env: Record<string, string>,
   args: string[] = [],
-  cwd?: string,
+  options: { cwd?: string; uid?: number } = {},
 ): Promise<Running & { code: number | null }> {
   const running = spawnNode(entrypoint, args, {
     env: { GITSYNC_HTTP_BIND: 'off', GITSYNC_PERIOD: '200ms', GITSYNC_LINK: 'site', ...env },
-    cwd,
+    ...options,
   });
   return { ...running, code: await running.exited };
 }

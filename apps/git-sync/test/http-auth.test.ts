@@ -55,11 +55,16 @@ test('smart HTTP with basic auth: a rotated password file is picked up, no crede
     );
     assert.ok(worktreeConfigs.every((c) => !c.includes(serverPassword)));
 
-    const [askpassDir] = readdirSync(privateTmp);
-    assert.deepEqual(readdirSync(join(privateTmp, askpassDir as string)), ['askpass']);
+    const [privateDir] = readdirSync(privateTmp);
+    assert.deepEqual(readdirSync(join(privateTmp, privateDir as string)).sort(), ['askpass', 'gitconfig']);
+    const gitConfig = readFileSync(join(privateTmp, privateDir as string, 'gitconfig'), 'utf8');
+    assert.ok(
+      !gitConfig.includes(oldPassword) && !gitConfig.includes(serverPassword),
+      'no credential in the git config',
+    );
     sync.child.kill('SIGTERM');
     assert.equal(await sync.exited, 0);
-    assert.deepEqual(readdirSync(privateTmp), [], 'the askpass folder is removed at exit');
+    assert.deepEqual(readdirSync(privateTmp), [], 'the private folder is removed at exit');
   } finally {
     sync.kill();
     await http.close();

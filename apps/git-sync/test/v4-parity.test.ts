@@ -1,6 +1,6 @@
 // Behaviour that tools written for kubernetes/git-sync v4 rely on, while git-sync runs.
 import assert from 'node:assert/strict';
-import { readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
@@ -93,6 +93,27 @@ test('a live worktree tampered with while git-sync runs is rebuilt on the next s
     assert.equal(readFileSync(join(root, 'site', 'index.html'), 'utf8'), 'good');
     assert.match(readlinkSync(join(root, 'site')), new RegExp(`/${sha}$`), 'the same commit, a new generation');
     assert.ok(sync.logs().some((l) => l.msg === 'live worktree tampered with; rebuilding it'));
+  } finally {
+    sync.kill();
+  }
+});
+
+test("v4's worktree_unexpected_removal: the live worktree deleted under git-sync is rebuilt on the next sync", async () => {
+  const origin = new Origin();
+  origin.commit({ 'index.html': 'kept' });
+  const root = tempDir();
+  const sync = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root });
+  try {
+    await waitFor(async () => (await sync.health()).status === 200, 30_000, 'first sync');
+    rmSync(join(root, '.worktrees'), { recursive: true, force: true });
+    await waitFor(
+      () =>
+        existsSync(join(root, 'site', 'index.html')) &&
+        readFileSync(join(root, 'site', 'index.html'), 'utf8') === 'kept',
+      30_000,
+      'rebuilt',
+    );
+    assert.equal((await sync.health()).status, 200);
   } finally {
     sync.kill();
   }

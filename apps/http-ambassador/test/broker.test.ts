@@ -9,6 +9,7 @@ import { createServer as createTcpServer, type Server as TcpServer } from 'node:
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { makeCertificates, startHttpServer, type TestServer, tempDir } from '@pod-patterns/testing';
+import { pickByWeight, stickyPoint } from '../src/upstreams.js';
 import { type Ambassador, sample, startAmbassador } from './helpers.js';
 
 const cleanup: (() => unknown)[] = [];
@@ -184,13 +185,29 @@ test('the circuit opens after consecutive failures, fails fast, goes half-open a
   assert.equal((await fetch(`${a.ops}/readyz`)).status, 200);
 });
 
-test('weighted splitting lands within statistical bounds over 10,000 requests, and sticky mode holds', async () => {
+test('the weighted pick lands within statistical bounds over 100,000 draws, random and sticky', () => {
+  const upstreams = [
+    { name: 'stable', weight: 90 },
+    { name: 'canary', weight: 10 },
+  ];
+  for (const point of [() => Math.random(), (i: number) => stickyPoint(`user-${i}`)]) {
+    let canary = 0;
+    for (let i = 0; i < 100_000; i++) if (pickByWeight(upstreams, point(i))?.name === 'canary') canary += 1;
+    // Binomial(100000, 0.1): sd 95; five of them either way is a false alarm once in ~3.5 million runs.
+    assert.ok(Math.abs(canary - 10_000) <= 475, `canary got ${canary} of 100000`);
+  }
+  assert.equal(pickByWeight([{ name: 'off', weight: 0 }], 0.5), undefined);
+});
+
+// Through the real ambassador, fewer requests and a bound as wide in standard deviations: the
+// pick itself is measured above, this checks that the broker uses it for every request.
+test('weighted splitting lands within statistical bounds over 2,000 requests, and sticky mode holds', async () => {
   const stable = await upstream((_req, res) => res.writeHead(200).end('stable'));
   const canary = await upstream((_req, res) => res.writeHead(200).end('canary'));
   const upstreams = `${stable.url} 90 stable, ${canary.url} 10 canary`;
   const a = await ambassador({ UPSTREAMS: upstreams });
   const counts = { stable: 0, canary: 0 };
-  const total = 10_000;
+  const total = 2_000;
   let next = 0;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
@@ -201,9 +218,9 @@ test('weighted splitting lands within statistical bounds over 10,000 requests, a
       }
     }),
   );
-  // Binomial(10000, 0.1): sd 30; five of them either way is a false alarm once in ~3.5 million runs.
+  // Binomial(2000, 0.1): sd 13.4; five of them either way.
   assert.equal(counts.stable + counts.canary, total);
-  assert.ok(Math.abs(counts.canary - 1000) <= 150, `canary got ${counts.canary} of ${total}`);
+  assert.ok(Math.abs(counts.canary - 200) <= 67, `canary got ${counts.canary} of ${total}`);
 
   const sticky = await ambassador({ UPSTREAMS: upstreams, STICKY: 'header:x-user' });
   const variants = new Map<string, Set<string>>();

@@ -24,12 +24,16 @@ export interface SpawnOptions {
   cwd?: string;
   /** Node flags, such as `--import tsx` to run TypeScript sources. */
   nodeArgs?: string[];
+  /** Run as this uid and gid (the test must run as root), as a pod's runAsUser would. */
+  uid?: number;
 }
 
 /** Starts `node [nodeArgs] script [args]` with only PATH inherited, so the env is what the test says. */
 export function spawnNode(script: string, args: string[] = [], options: SpawnOptions = {}): Running {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     cwd: options.cwd,
+    uid: options.uid,
+    gid: options.uid,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,11 @@ function testFiles(dir) {
   });
 }
 
-const only = process.argv.slice(2);
+// Arguments: test files to run (all of test/ by default) and node --test flags. A package whose
+// files mostly wait on child processes (git, servers) passes --test-concurrency=2: node's default
+// on 2 cores is one file at a time, and that package was the suite's longest path.
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 const files = only.length > 0 ? only : testFiles('test').sort();
 rmSync('test-results.tap', { force: true });
 const result = spawnSync(
@@ -23,6 +27,7 @@ const result = spawnSync(
     '--import',
     'tsx',
     '--test',
+    ...flags,
     '--test-reporter=spec',
     '--test-reporter-destination=stdout',
     '--test-reporter=tap',

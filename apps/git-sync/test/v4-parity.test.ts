@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
-import { Origin, startGitSync, tempDir } from './helpers.js';
+import { git, Origin, startGitSync, tempDir } from './helpers.js';
 
 const count = (metrics: string, series: string) =>
   Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
@@ -114,6 +114,27 @@ test("v4's worktree_unexpected_removal: the live worktree deleted under git-sync
       'rebuilt',
     );
     assert.equal((await sync.health()).status, 200);
+  } finally {
+    sync.kill();
+  }
+});
+
+test("v4's sync_recover_wrong_worktree_hash: a commit made inside the live worktree is undone by a rebuild", async () => {
+  const origin = new Origin();
+  const sha = origin.commit({ file: 'sync_recover_wrong_worktree_hash' });
+  const root = tempDir();
+  const sync = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root, GITSYNC_LINK: 'link' });
+  try {
+    await waitFor(async () => (await sync.health()).status === 200, 30_000, 'first sync');
+    writeFileSync(join(root, 'link', 'file'), 'unexpected');
+    git(join(root, 'link'), '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-qam', 'corrupt it');
+    await waitFor(
+      () => readFileSync(join(root, 'link', 'file'), 'utf8') === 'sync_recover_wrong_worktree_hash',
+      30_000,
+      'recovered',
+    );
+    assert.equal(git(join(root, 'link'), 'rev-parse', 'HEAD'), sha);
+    assert.equal(count(await sync.metrics(), 'git_sync_count_total{status="success"}'), 2, 'the rebuild is a sync');
   } finally {
     sync.kill();
   }

@@ -22,14 +22,14 @@ test('the touch file is touched after each new revision; group-write makes the t
     GITSYNC_GROUP_WRITE: 'true',
   });
   try {
-    await waitFor(() => existsSync(touch), 10_000, 'touch file created');
+    await waitFor(() => existsSync(touch), 30_000, 'touch file created');
     const first = statSync(touch).mtimeMs;
     for (const path of ['', 'dir', 'dir/a.txt']) {
       assert.ok((statSync(join(root, 'site', path)).mode & 0o020) !== 0, `${path || 'the tree'} is group-writable`);
     }
     await new Promise((r) => setTimeout(r, 50));
     origin.commit({ 'dir/a.txt': 'two' });
-    await waitFor(() => statSync(touch).mtimeMs > first, 10_000, 'touched again on the new revision');
+    await waitFor(() => statSync(touch).mtimeMs > first, 30_000, 'touched again on the new revision');
     assert.equal(readFileSync(join(root, 'site', 'dir', 'a.txt'), 'utf8'), 'two');
   } finally {
     sync.kill();

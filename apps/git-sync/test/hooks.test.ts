@@ -20,7 +20,7 @@ test('the webhook gets the hash, and a failed call is retried until it succeeds'
     GITSYNC_WEBHOOK_BACKOFF: '100ms',
   });
   try {
-    await waitFor(() => server.requests.length >= 3, 10_000, 'three webhook calls');
+    await waitFor(() => server.requests.length >= 3, 30_000, 'three webhook calls');
     assert.deepEqual(
       server.requests.map((r) => [r.method, r.url, r.headers['gitsync-hash']]),
       Array(3).fill(['POST', '/hook', sha]),
@@ -61,7 +61,7 @@ test('the exechook runs in the new worktree with GITSYNC_HASH, and repository da
   const root = join(dir, 'root');
   const sync = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root, GITSYNC_EXECHOOK_COMMAND: hook });
   try {
-    await waitFor(() => existsSync(out), 10_000, 'exechook ran');
+    await waitFor(() => existsSync(out), 30_000, 'exechook ran');
     const result = JSON.parse(readFileSync(out, 'utf8'));
     assert.equal(result.hash, sha);
     assert.match(result.cwd, new RegExp(`${root}/\\.worktrees/\\d+/${sha}$`));

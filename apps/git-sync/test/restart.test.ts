@@ -17,7 +17,7 @@ import { Origin, startGitSync, tempDir } from './helpers.js';
 async function syncedRoot(origin: Origin): Promise<string> {
   const root = tempDir();
   const first = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root });
-  await waitFor(async () => (await first.health()).status === 200, 10_000, 'first sync');
+  await waitFor(async () => (await first.health()).status === 200, 30_000, 'first sync');
   first.child.kill('SIGTERM');
   assert.equal(await first.exited, 0);
   return root;
@@ -33,7 +33,7 @@ test('a restart verifies the live tree and does not touch it', async () => {
   const again = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root });
   try {
     await again.waitForLog('published tree verified');
-    await waitFor(async () => (await again.health()).status === 200, 10_000, 'synced');
+    await waitFor(async () => (await again.health()).status === 200, 30_000, 'synced');
     assert.equal(readlinkSync(join(root, 'site')), link, 'same link');
     const after = statSync(file);
     assert.equal(after.ino, before.ino, 'same file');
@@ -53,7 +53,7 @@ test('a modified live tree is rebuilt beside it and swapped in, never reset in p
   const sync = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root });
   try {
     await sync.waitForLog('published tree failed verification; rebuilding it beside the live one');
-    await waitFor(() => readFileSync(join(root, 'site', 'index.html'), 'utf8') === 'v1', 10_000, 'rebuilt');
+    await waitFor(() => readFileSync(join(root, 'site', 'index.html'), 'utf8') === 'v1', 30_000, 'rebuilt');
     const newTarget = readlinkSync(join(root, 'site'));
     assert.match(newTarget, new RegExp(`^\\.worktrees/\\d+/${sha}$`), 'a new generation, basename still the SHA');
     assert.notEqual(join(root, newTarget), oldTree);
@@ -86,7 +86,7 @@ test('a corrupt repository keeps the last link published while it is rebuilt', a
     );
     await waitFor(
       () => readFileSync(join(root, 'site', 'index.html'), 'utf8') === 'v2',
-      10_000,
+      30_000,
       'v2 after the rebuild',
     );
   } finally {
@@ -110,7 +110,7 @@ test('lock files left by a killed git are removed at start', async () => {
   try {
     await waitFor(
       () => readFileSync(join(root, 'site', 'index.html'), 'utf8') === 'v2',
-      10_000,
+      30_000,
       'synced past the locks',
     );
     for (const lock of locks) assert.equal(existsSync(lock), false, lock);

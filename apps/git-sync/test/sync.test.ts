@@ -32,7 +32,7 @@ test('first sync: the v4 layout, / goes 503 -> 200, and the metrics count it', a
   }
   const good = await startGitSync({ GITSYNC_REPO: origin.url, GITSYNC_ROOT: root, GITSYNC_LINK: '' }); // v4's default name
   try {
-    await waitFor(async () => (await good.health()).status === 200, 10_000, 'first sync');
+    await waitFor(async () => (await good.health()).status === 200, 30_000, 'first sync');
     assert.equal(basename(readlinkSync(join(root, 'site.git'))), sha, 'link named after the repo, basename = SHA');
     assert.match(readlinkSync(join(root, 'site.git')), /^\.worktrees\/\d+\/[0-9a-f]{40}$/);
     assert.equal(readFileSync(join(root, 'site.git', 'index.html'), 'utf8'), 'v1');
@@ -60,7 +60,7 @@ test('a new commit is published atomically: a reader loop never misses a file', 
   });
   try {
     const file = join(root, 'site', 'index.html');
-    await waitFor(() => existsSync(file), 10_000, 'first sync');
+    await waitFor(() => existsSync(file), 30_000, 'first sync');
     let stop = false;
     const errors: string[] = [];
     const seen = new Set<string>();
@@ -76,7 +76,7 @@ test('a new commit is published atomically: a reader loop never misses a file', 
     })();
     for (let i = 1; i <= 5; i++) {
       origin.commit({ 'index.html': `rev ${i}` });
-      await waitFor(() => readFileSync(file, 'utf8') === `rev ${i}`, 10_000, `rev ${i}`);
+      await waitFor(() => readFileSync(file, 'utf8') === `rev ${i}`, 30_000, `rev ${i}`);
     }
     stop = true;
     await reader;
@@ -206,15 +206,15 @@ test('a force-push re-syncs cleanly; a deleted branch keeps the last good revisi
   });
   try {
     const file = join(root, 'site', 'f.txt');
-    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8') === 'feature 1', 10_000, 'feature 1');
+    await waitFor(() => existsSync(file) && readFileSync(file, 'utf8') === 'feature 1', 30_000, 'feature 1');
     git(origin.dir, 'reset', '--quiet', '--hard', 'main'); // rewrite history: a force-push
     const rewritten = origin.commit({ 'f.txt': 'rewritten' });
-    await waitFor(() => readFileSync(file, 'utf8') === 'rewritten', 10_000, 'rewritten history published');
+    await waitFor(() => readFileSync(file, 'utf8') === 'rewritten', 30_000, 'rewritten history published');
     assert.equal(basename(realpathSync(join(root, 'site'))), rewritten);
 
     git(origin.dir, 'checkout', '--quiet', 'main');
     git(origin.dir, 'branch', '--quiet', '-D', 'feature');
-    await sync.waitForLog((l) => l.msg === 'sync failed; the last good revision stays published', 10_000);
+    await sync.waitForLog((l) => l.msg === 'sync failed; the last good revision stays published', 30_000);
     const failure = sync.logs().find((l) => l.msg === 'sync failed; the last good revision stays published');
     assert.match(String(failure?.error), /ref feature not found .*deleted/);
     assert.equal(readFileSync(file, 'utf8'), 'rewritten', 'the last good revision is still published');
@@ -235,16 +235,16 @@ test('superseded worktrees are removed after the stale timeout, never the live o
     GITSYNC_STALE_WORKTREE_TIMEOUT: '500ms',
   });
   try {
-    await waitFor(() => existsSync(join(root, 'site', 'a.txt')), 10_000, 'first');
+    await waitFor(() => existsSync(join(root, 'site', 'a.txt')), 30_000, 'first');
     origin.commit({ 'a.txt': '2' });
-    await waitFor(() => readFileSync(join(root, 'site', 'a.txt'), 'utf8') === '2', 10_000, 'second');
+    await waitFor(() => readFileSync(join(root, 'site', 'a.txt'), 'utf8') === '2', 30_000, 'second');
     assert.equal(readdirSync(join(root, '.worktrees')).length, 2, 'the old tree is kept for readers at first');
-    await waitFor(() => readdirSync(join(root, '.worktrees')).length === 1, 10_000, 'stale tree removed');
+    await waitFor(() => readdirSync(join(root, '.worktrees')).length === 1, 30_000, 'stale tree removed');
     assert.equal(readFileSync(join(root, 'site', 'a.txt'), 'utf8'), '2');
     // The folder goes first, then `git worktree prune` drops its entry: wait for both.
     await waitFor(
       () => git(root, '--git-dir', join(root, '.git'), 'worktree', 'list').split('\n').length === 2,
-      10_000,
+      30_000,
       'bare repo + one worktree',
     );
   } finally {
@@ -264,11 +264,11 @@ test('/ turns 503 again when syncs have failed for longer than the threshold', a
     GITSYNC_UNHEALTHY_AFTER: '600ms',
   });
   try {
-    await waitFor(async () => (await sync.health()).status === 200, 10_000, 'healthy');
+    await waitFor(async () => (await sync.health()).status === 200, 30_000, 'healthy');
     git(origin.dir, 'branch', '-m', 'main', 'renamed');
-    await waitFor(async () => ((await sync.health()).body.consecutiveFailures as number) > 0, 10_000, 'failing');
+    await waitFor(async () => ((await sync.health()).body.consecutiveFailures as number) > 0, 30_000, 'failing');
     assert.equal((await sync.health()).status, 200, 'a short failure is tolerated');
-    await waitFor(async () => (await sync.health()).status === 503, 10_000, 'unhealthy after the threshold');
+    await waitFor(async () => (await sync.health()).status === 503, 30_000, 'unhealthy after the threshold');
     git(origin.dir, 'branch', '-m', 'renamed', 'main');
     await waitFor(async () => (await sync.health()).status === 200, 15_000, 'healthy again');
   } finally {

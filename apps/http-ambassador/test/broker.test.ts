@@ -148,8 +148,10 @@ test('timeouts: a silent upstream is cut at TRY_TIMEOUT and retried, TOTAL_TIMEO
   assert.equal(res.status, 504);
   assert.equal(res.headers.get('x-ambassador-error'), 'timeout');
   assert.match(await res.text(), /TRY_TIMEOUT/);
-  assert.ok(took >= 900 && took < 2500, `bounded by the total timeout: ${took} ms`);
-  assert.ok(api.requests.length >= 3, `tried ${api.requests.length} times within it`);
+  // Without TOTAL_TIMEOUT, 10 tries of 300 ms would take 3 s at least; the bound leaves the rest
+  // for a loaded 2-core CI machine, where only two tries may fit in the second.
+  assert.ok(took >= 900 && took < 2900, `bounded by the total timeout: ${took} ms`);
+  assert.ok(api.requests.length >= 2, `retried within it: ${api.requests.length} tries`);
 
   const closed = await ambassador({ UPSTREAMS: 'http://127.0.0.1:1', RETRIES: '1' });
   const refused = await fetch(`${closed.url}/`);

@@ -36,7 +36,7 @@ test('SIGTERM during slow requests: every one completes, then exit 0', async () 
         }).on('error', reject);
       }),
   );
-  await waitFor(() => responses.length === 8, 10_000, 'eight downloads under way');
+  await waitFor(() => responses.length === 8, 30_000, 'eight downloads under way');
   web.child.kill('SIGTERM');
   await web.waitForLog('shutting down');
   for (const res of responses) res.resume();

@@ -65,7 +65,7 @@ test('Redis down: pages still render, the error is counted and shown; Redis back
 
   await redis.start(); // an empty Redis, as after a restart without persistence
   await reader.connect().catch(() => {});
-  await waitFor(async () => ((await status()).visits as { ok: boolean }).ok, 10_000, 'reconnected');
+  await waitFor(async () => ((await status()).visits as { ok: boolean }).ok, 30_000, 'reconnected');
   await (await fetch(`${web.base}/`)).text();
   await waitFor(async () => (await get('visits:total')) >= 1, 15_000, 'counting again');
   assert.equal(await get('visits:total'), 1, 'views made while Redis was down are not replayed');

@@ -224,7 +224,7 @@ test('/_pod in a real browser: every pattern panel shows live data (screenshot s
     // The page refreshes itself from /_pod/fragment: the uptime moves without a reload.
     const uptime = async () => Number(/up (\d+)s/.exec(await text(page.locator('#pod')))?.[1]);
     const first = await uptime();
-    await waitFor(async () => (await uptime()) > first, 10_000, 'the dashboard to refresh');
+    await waitFor(async () => (await uptime()) > first, 30_000, 'the dashboard to refresh');
     const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'pod-dashboard.png'), fullPage: true });
@@ -332,7 +332,7 @@ test('a misconfigured manifest: the container exits 78, its message is in the st
       /status +\| .*redis-ambassador (Exit 78|CrashLoopBackOff)/,
       /redis-ambassador: exited 78: .*AMBASSADOR_LISTEN/,
     ])
-      await waitFor(() => line.test(bad.run.stdout()), 10_000, `podrun to print ${line}`);
+      await waitFor(() => line.test(bad.run.stdout()), 30_000, `podrun to print ${line}`);
     const after = bad
       .events()
       .filter((e) => e.type === 'start')

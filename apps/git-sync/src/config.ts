@@ -208,7 +208,7 @@ export const envSchema = defineEnv({
     .string()
     .optional()
     .describe(
-      'Read by Node itself, not by git-sync. The manifests set `--max-semi-space-size=1`: a sidecar that idles between syncs needs no 32 MiB young generation, and this keeps its peak RSS near 67 MiB instead of 84.',
+      'Read by Node itself, not by git-sync. The manifests set `--max-semi-space-size=1 --max-old-space-size=96`: a sidecar idle between syncs needs no 32 MiB young generation, and the heap is capped at half its 192Mi limit; peak RSS over 100 syncs with them: 66.8 MiB (bench/git-sync.ts).',
     ),
   GITSYNC_VERBOSE: integer(
     'Log verbosity (`-v`): 0 info, 1-4 debug, 5 and up trace. Overrides LOG_LEVEL when set.',

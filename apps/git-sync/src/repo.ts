@@ -165,8 +165,8 @@ export class Repo {
   }
 
   /**
-   * Lock files a killed git left behind. Called only at start, before this process runs any
-   * git of its own; nothing else writes this repository.
+   * Lock files a killed git left behind. Called at start, before this process runs any git of
+   * its own, and after a sync timeout killed our git; nothing else writes this repository.
    */
   async removeStaleLocks(): Promise<string[]> {
     const removed: string[] = [];

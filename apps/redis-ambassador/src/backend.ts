@@ -29,7 +29,7 @@ export function pending(settle: Pending['settle']): Pending {
 
 export interface BackendOptions {
   timeoutMs: number;
-  /** 0 for pinned connections that may block (BLPOP, SUBSCRIBE): no request timeout. */
+  /** False for pinned connections that may block (BLPOP, SUBSCRIBE): no request timeout. */
   requestTimeout: boolean;
   tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
   /** Read at every connect, so a rotated password file takes effect on reconnect. */

@@ -10,7 +10,7 @@ export const envSchema = defineEnv({
     .string()
     .prefault('/content/site')
     .describe(
-      'The link git-sync publishes (`<root>/<link>`); it is resolved on every request, so a new revision is served at once.',
+      'The link git-sync publishes (`<root>/<link>`); it is watched and re-read the moment git-sync swaps it, so a new revision is served at once.',
     ),
   CONTENT_SUBDIR: z
     .string()

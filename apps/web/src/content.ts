@@ -1,4 +1,4 @@
-// Where the site is right now. git-sync publishes `<root>/<link> -> .worktrees/<sha>` and swaps
+// Where the site is right now. git-sync publishes `<root>/<link> -> .worktrees/<gen>/<sha>` and swaps
 // the link atomically; each request takes the revision once, then works only with it, so a
 // request that began on one revision finishes on it even if the link moves.
 //

@@ -64,7 +64,7 @@ export function runPodrun(objects: object[], args: string[] = []): PodrunRun {
   return Object.assign(run, {
     dir,
     events,
-    async waitForEvent(match: (e: PodEvent) => boolean, timeoutMs = 10_000) {
+    async waitForEvent(match: (e: PodEvent) => boolean, timeoutMs = 30_000) {
       await waitFor(() => events().some(match), timeoutMs, 'a podrun event');
       return events().find(match) as PodEvent;
     },
@@ -72,7 +72,7 @@ export function runPodrun(objects: object[], args: string[] = []): PodrunRun {
       for (const name of containers)
         await waitFor(
           () => new RegExp(`^${name} +\\| INFO +started`, 'm').test(run.stdout()),
-          10_000,
+          30_000,
           `${name} to start`,
         );
     },

@@ -146,7 +146,7 @@ test('readiness is polled and shown, and the pod is ready only when every contai
   const started = events.find((e) => e.type === 'start');
   assert.ok(Date.parse(ready.time) - Date.parse(started?.time ?? '') >= 350);
   // The event is written before the line reaches this process's pipe: wait for the line.
-  await waitFor(() => /pod ready: open http:\/\/127\.[\d.]+:\d+\//.test(run.stdout()), 15_000, 'the URL to open');
+  await waitFor(() => /pod ready: open http:\/\/127\.[\d.]+:\d+\//.test(run.stdout()), 30_000, 'the URL to open');
   assert.match(run.statusLines().join('\n'), /Running 0\/1 ready[\s\S]*Running 1\/1 ready/);
 });
 
@@ -296,7 +296,7 @@ test('an env value from a missing key is CreateContainerConfigError, and the con
     String(run.events().find((e) => e.type === 'error')?.message),
     /Secret default\/absent is not in the manifests/,
   );
-  await waitFor(() => /app CreateContainerConfigError/.test(run.statusLines().join('\n')), 15_000, 'the status line');
+  await waitFor(() => /app CreateContainerConfigError/.test(run.statusLines().join('\n')), 30_000, 'the status line');
   assert.equal(indexOf(run.events(), 'start', 'app'), -1);
 });
 

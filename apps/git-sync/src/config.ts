@@ -3,7 +3,7 @@
 // them. Durations are written as in v4: 10s, 1m.
 
 import { constants } from 'node:os';
-import { bool, defineEnv, duration, integer, secret } from '@pod-patterns/kit';
+import { bool, defineEnv, duration, integer, listenOrOff, secret } from '@pod-patterns/kit';
 import { z } from 'zod';
 import { parseGitConfig } from './git-config.js';
 
@@ -23,24 +23,6 @@ function signalName(text: string): string | { problem: string } {
     return { problem: `${name} cannot start a sync: it stops or kills the container` };
   return name;
 }
-
-const bind = (description: string, fallback: string) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      if (text === '' || text === 'off') return undefined;
-      const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
-      if (!match || Number(match[3]) > 65535) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `expected [host]:port such as :8090 or 127.0.0.1:8091, got "${text}"`,
-        });
-        return z.NEVER;
-      }
-      return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
-    })
-    .prefault(fallback)
-    .describe(description);
 
 const gitConfig = (description: string) =>
   z
@@ -166,7 +148,7 @@ export const envSchema = defineEnv({
     'First delay before retrying a failed exechook; it doubles, with jitter (`--exechook-backoff`).',
     '3s',
   ),
-  GITSYNC_HTTP_BIND: bind(
+  GITSYNC_HTTP_BIND: listenOrOff(
     'Address of / (health), /healthz, /readyz and /metrics (`--http-bind`); `off` turns it off.',
     ':8090',
   ),
@@ -175,7 +157,7 @@ export const envSchema = defineEnv({
     '/ answers 503 again once syncs have failed for this long after a success; 0 never.',
     '5m',
   ),
-  GITSYNC_TRIGGER_BIND: bind(
+  GITSYNC_TRIGGER_BIND: listenOrOff(
     'Loopback address of `POST /sync`, which starts a sync now; `off` (the default) turns it off.',
     'off',
   ),

@@ -48,19 +48,37 @@ export interface ListenAddress {
   port: number;
 }
 
-/** `host:port` (or `[::1]:port`); port 0 asks the OS for a free one, as tests do. */
+/**
+ * `host:port`, `[::1]:port`, or `:port` for every address (Go's form, which git-sync's v4 flags
+ * use); undefined when the text is none of them. Port 0 asks the OS for a free one, as tests do.
+ */
+export function parseListenAddress(text: string): ListenAddress | undefined {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
+  if (!match || Number(match[3]) > 65535) return undefined;
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
+}
+
+function notAnAddress(ctx: z.RefinementCtx, text: string): never {
+  ctx.addIssue({ code: 'custom', message: `expected host:port such as 0.0.0.0:8080 or :8080, got "${text}"` });
+  return z.NEVER;
+}
+
+/** Where a server listens. */
 export function listen(description: string, fallback: string) {
   return z
     .string()
-    .transform((text, ctx): ListenAddress => {
-      const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text.trim());
-      const port = Number(match?.[3]);
-      if (!match || port > 65535) {
-        ctx.addIssue({ code: 'custom', message: `expected host:port such as 0.0.0.0:8080, got "${text}"` });
-        return z.NEVER;
-      }
-      return { host: (match[1] ?? match[2]) as string, port };
-    })
+    .transform((text, ctx) => parseListenAddress(text) ?? notAnAddress(ctx, text))
+    .prefault(fallback)
+    .describe(description);
+}
+
+/** Where a server that can be turned off listens: `off` (or empty) is undefined. */
+export function listenOrOff(description: string, fallback: string) {
+  return z
+    .string()
+    .transform((text, ctx) =>
+      ['', 'off'].includes(text.trim()) ? undefined : (parseListenAddress(text) ?? notAnAddress(ctx, text)),
+    )
     .prefault(fallback)
     .describe(description);
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { tempDir } from '@pod-patterns/testing';
 import { z } from 'zod';
 import { ConfigError, defineEnv, envTable, loadEnv } from '../src/env.js';
-import { bool, duration, integer, list, listen, secret } from '../src/env-fields.js';
+import { bool, duration, integer, list, listen, listenOrOff, secret } from '../src/env-fields.js';
 import { readSecretFile } from '../src/secret-file.js';
 import { startFixture } from './helpers.js';
 
@@ -39,6 +39,21 @@ test('parses a valid environment into a typed, frozen object', () => {
   assert.throws(() => {
     (config as { PORT: number }).PORT = 1;
   }, TypeError);
+});
+
+test('listen addresses: host:port, [v6]:port and :port (every address); listenOrOff also takes off', () => {
+  const addresses = defineEnv({ A: listen('a', '0.0.0.0:1'), B: listenOrOff('b', 'off') });
+  const read = (A: string, B?: string) => loadEnv(addresses, { A, ...(B === undefined ? {} : { B }) });
+  assert.deepEqual(read('127.0.0.1:8080').A, { host: '127.0.0.1', port: 8080 });
+  assert.deepEqual(read('[::1]:0').A, { host: '::1', port: 0 });
+  assert.deepEqual(read(':8090').A, { host: '0.0.0.0', port: 8090 });
+  assert.equal(read(':1').B, undefined, 'the fallback turns it off');
+  assert.deepEqual(read(':1', ':8091').B, { host: '0.0.0.0', port: 8091 });
+  for (const bad of ['8080', 'host:', 'host:65536', 'a:b:1', 'off']) {
+    const error = catchConfigError(() => read(bad));
+    assert.match(error.message, new RegExp(`A: expected host:port such as 0\\.0\\.0\\.0:8080 or :8080, got "${bad}"`));
+  }
+  assert.match(catchConfigError(() => read(':1', 'nope')).message, /B: expected host:port/);
 });
 
 test('"false" is false, an empty variable is unset', () => {

@@ -9,9 +9,9 @@
 // Every file of a generation is written and fsynced before `..data` is swapped, and the
 // directory is fsynced after, so a crash at any point leaves a complete set in place.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readlink, rename, rm, symlink, unlink } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { fsyncDir } from '@pod-patterns/kit';
+import { mkdir, open, readdir, readlink, rm, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fsyncDir, replaceSymlink, TEMP_LINK_PREFIX } from '@pod-patterns/kit';
 import { InitError } from './exit-codes.js';
 
 export const DATA_LINK = '..data';
@@ -35,9 +35,9 @@ export async function publishSet(dir: string, files: Map<string, Buffer>, fileMo
     for (const [name, content] of files) await writeDurably(join(genDir, name), content, fileMode);
     await fsyncDir(genDir);
 
-    await replaceLink(dir, DATA_LINK, generation);
+    await replaceSymlink(join(dir, DATA_LINK), generation);
     swapped = true;
-    for (const name of files.keys()) await replaceLink(dir, name, `${DATA_LINK}/${name}`);
+    for (const name of files.keys()) await replaceSymlink(join(dir, name), `${DATA_LINK}/${name}`);
     await removeStale(dir, generation, new Set(files.keys()));
     await fsyncDir(dir);
   } catch (error) {
@@ -59,15 +59,6 @@ async function writeDurably(path: string, content: Buffer, mode: number): Promis
   }
 }
 
-/** Points `dir/name` at `target` by renaming a fresh symlink over it: atomic for readers. */
-async function replaceLink(dir: string, name: string, target: string): Promise<void> {
-  const path = join(dir, name);
-  if ((await readlink(path).catch(() => undefined)) === target) return;
-  const temp = join(dir, `..tmp_${basename(name)}_${randomBytes(3).toString('hex')}`);
-  await symlink(target, temp);
-  await rename(temp, path);
-}
-
 /** Removes older generations and the links of files that are no longer in the set. */
 async function removeStale(dir: string, current: string, names: Set<string>): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -75,7 +66,8 @@ async function removeStale(dir: string, current: string, names: Set<string>): Pr
       await rm(join(dir, entry.name), { recursive: true, force: true });
     } else if (entry.isSymbolicLink() && !names.has(entry.name) && entry.name !== DATA_LINK) {
       const target = await readlink(join(dir, entry.name));
-      if (target.startsWith(`${DATA_LINK}/`) || entry.name.startsWith('..tmp_')) await unlink(join(dir, entry.name));
+      if (target.startsWith(`${DATA_LINK}/`) || entry.name.startsWith(TEMP_LINK_PREFIX))
+        await unlink(join(dir, entry.name));
     }
   }
 }

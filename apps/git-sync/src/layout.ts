@@ -10,10 +10,9 @@
 // The generation lets a damaged tree be rebuilt beside the live one for the same SHA and
 // swapped in, instead of being repaired in place under a reader. Publishing renames a fresh
 // symlink over the link (atomic), so readers see the old tree or the new one, never a mix.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readlink, rename, rm, stat, symlink, utimes } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fsyncDir } from '@pod-patterns/kit';
+import { mkdir, readdir, readlink, rm, stat, utimes } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { replaceSymlink, TEMP_LINK_PREFIX } from '@pod-patterns/kit';
 
 export interface Published {
   /** Absolute path of the live worktree. */
@@ -42,7 +41,8 @@ export class Layout {
     if (inRoot === '') return 'it would be the root itself';
     if (/^\.(git|worktrees)(\/|$)/.test(inRoot))
       return `it would be inside ${inRoot.split('/')[0]}, which git-sync owns`;
-    if (/^\.link-/.test(inRoot)) return "names starting with .link- are git-sync's temporary links";
+    if (basename(this.link).startsWith(TEMP_LINK_PREFIX))
+      return `names starting with ${TEMP_LINK_PREFIX} are git-sync's temporary links`;
     return undefined;
   }
 
@@ -72,12 +72,9 @@ export class Layout {
   /** Points the link at `worktree` atomically, and marks the one it replaced as superseded now. */
   async publish(worktree: string): Promise<void> {
     const previous = await this.published();
-    const folder = dirname(this.link); // the temporary link must be beside it for an atomic rename
+    const folder = dirname(this.link);
     await mkdir(folder, { recursive: true });
-    const temp = join(folder, `.link-${randomBytes(4).toString('hex')}`);
-    await symlink(relative(folder, worktree), temp);
-    await rename(temp, this.link);
-    await fsyncDir(folder);
+    await replaceSymlink(this.link, relative(folder, worktree));
     if (previous && previous.path !== worktree) {
       const now = new Date();
       await utimes(join(this.worktrees, String(previous.generation)), now, now).catch(() => {});
@@ -109,12 +106,13 @@ export class Layout {
     await rm(dir, { recursive: true, force: true });
   }
 
-  /** Removes links a killed publish left behind. */
+  /** Removes links a killed publish left behind (replaceSymlink's, named after the link). */
   async removeTempLinks(): Promise<string[]> {
     const removed: string[] = [];
     const folder = dirname(this.link);
+    const prefix = `${TEMP_LINK_PREFIX}${basename(this.link)}_`;
     for (const name of await readdir(folder).catch(() => [] as string[])) {
-      if (name.startsWith('.link-')) {
+      if (name.startsWith(prefix)) {
         await rm(join(folder, name), { force: true });
         removed.push(name);
       }

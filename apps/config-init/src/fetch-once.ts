@@ -2,7 +2,7 @@
 // error that says whether trying again can help.
 import { readFile, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parseRetryAfter } from '@pod-patterns/kit';
+import { BodyTooLargeError, parseRetryAfter, readBoundedBody } from '@pod-patterns/kit';
 import { type Dispatcher, request } from 'undici';
 import type { FailureKind } from './exit-codes.js';
 
@@ -83,31 +83,14 @@ async function fetchHttp(url: URL, options: AttemptOptions): Promise<Fetched> {
     throw new AttemptError('rejected', `HTTP ${status}: the server refused the request`, status);
   }
 
-  const declared = Number(header('content-length'));
-  if (declared > options.maxBytes) {
-    body.destroy();
-    throw new AttemptError(
-      'invalidContent',
-      `body is ${declared} bytes, over CONFIG_MAX_BYTES (${options.maxBytes})`,
-      status,
-    );
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
   try {
-    for await (const chunk of body) {
-      size += chunk.length;
-      if (size > options.maxBytes) {
-        body.destroy();
-        throw new AttemptError('invalidContent', `body exceeds CONFIG_MAX_BYTES (${options.maxBytes})`, status);
-      }
-      chunks.push(chunk as Buffer);
-    }
+    const fetched = await readBoundedBody(body, options.maxBytes, { contentLength: header('content-length') });
+    return { body: fetched, contentType: header('content-type'), status };
   } catch (error) {
-    if (error instanceof AttemptError) throw error;
+    if (error instanceof BodyTooLargeError)
+      throw new AttemptError('invalidContent', `${error.message} (CONFIG_MAX_BYTES)`, status);
     throw networkError(error);
   }
-  return { body: Buffer.concat(chunks), contentType: header('content-type'), status };
 }
 
 function toAttemptError(error: unknown, options: AttemptOptions): AttemptError {

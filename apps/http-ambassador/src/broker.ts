@@ -9,7 +9,7 @@ import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createBackoff, type Logger, parseRetryAfter } from '@pod-patterns/kit';
+import { BodyTooLargeError, createBackoff, type Logger, parseRetryAfter, readBoundedBody } from '@pod-patterns/kit';
 import { createProxyServer } from 'http-proxy-3';
 import type { Breaker } from './breaker.js';
 import type { BrokerMetrics } from './metrics.js';
@@ -84,24 +84,18 @@ const EMPTY = Buffer.alloc(0);
 
 /** Reads the request body into memory, or undefined (after answering 413) when it is too large. */
 async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  const tooLarge = () => {
+  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 6.3).
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return EMPTY;
+  try {
+    // Drained, not destroyed, when too large: the client reads the 413 once it has sent the rest.
+    return await readBoundedBody(req, limit, { contentLength: req.headers['content-length'], overLimit: 'drain' });
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
     fail(res, 413, 'body_too_large', `request bodies are limited to ${limit} bytes (MAX_BODY_BYTES)`, {
       connection: 'close',
     });
-    req.resume();
-  };
-  if (declared > limit) return void tooLarge();
-  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 6.3).
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return EMPTY;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return void tooLarge();
-    chunks.push(chunk);
+    return undefined;
   }
-  return Buffer.concat(chunks);
 }
 
 export class Broker {

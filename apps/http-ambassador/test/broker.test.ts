@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { makeCertificates, startHttpServer, type TestServer, tempDir } from '@pod-patterns/testing';
 import { pickByWeight, stickyPoint } from '../src/upstreams.js';
@@ -316,6 +317,14 @@ test('the request body limit: 413 above MAX_BODY_BYTES, and a body within it arr
   const big = await fetch(`${a.url}/`, { method: 'POST', body: 'x'.repeat(2000) });
   assert.equal(big.status, 413);
   assert.equal(big.headers.get('x-ambassador-error'), 'body_too_large');
+  // Sent chunked, with no length to refuse up front: refused where it passes the limit.
+  const streamed = await fetch(`${a.url}/`, {
+    method: 'POST',
+    body: Readable.toWeb(Readable.from([Buffer.alloc(600), Buffer.alloc(600)])) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  assert.equal(streamed.status, 413);
+  assert.equal(streamed.headers.get('x-ambassador-error'), 'body_too_large');
   const within = 'y'.repeat(900);
   assert.equal((await fetch(`${a.url}/`, { method: 'PUT', body: within })).status, 200);
   assert.equal(received, within);

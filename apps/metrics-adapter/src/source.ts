@@ -2,6 +2,7 @@
 // is under way, bounded in time and size, and never thrown: a failure is a result with a reason
 // (a low-cardinality label for adapter_source_errors_total). undici's request() is used rather
 // than fetch(): it is the same client with less per-request work, and its body is a Node stream.
+import { BodyTooLargeError, readBoundedBody } from '@pod-patterns/kit';
 import { type Dispatcher, request } from 'undici';
 
 export type ErrorReason = 'timeout' | 'network' | 'http_status' | 'too_large' | 'invalid_json';
@@ -62,22 +63,11 @@ export class Source {
         await body.dump();
         return fail('http_status', `HTTP ${statusCode}`);
       }
-      if (Number(headers['content-length']) > this.options.maxBytes) {
-        body.destroy();
-        return fail('too_large', `declared ${headers['content-length']} bytes`);
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of body) {
-        size += (chunk as Buffer).length;
-        if (size > this.options.maxBytes) {
-          body.destroy();
-          return fail('too_large', `over ${this.options.maxBytes} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const text = await readBoundedBody(body, this.options.maxBytes, {
+        contentLength: headers['content-length'] as string | undefined,
+      });
       try {
-        return { ok: true, document: JSON.parse(Buffer.concat(chunks).toString('utf8')), seconds: seconds() };
+        return { ok: true, document: JSON.parse(text.toString('utf8')), seconds: seconds() };
       } catch (error) {
         return fail('invalid_json', (error as Error).message);
       }
@@ -88,6 +78,7 @@ export class Source {
 }
 
 function classify(error: unknown, fail: (r: ErrorReason, m: string) => SourceResult, timeoutMs: number): SourceResult {
+  if (error instanceof BodyTooLargeError) return fail('too_large', error.message);
   const err = error as Error & { cause?: Error; code?: string };
   if (err.name === 'TimeoutError' || err.name === 'AbortError')
     return fail('timeout', `no answer within ${timeoutMs}ms`);

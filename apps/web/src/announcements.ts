@@ -2,7 +2,8 @@
 // makes a plain local HTTP call and the ambassador owns the rest (the real address, retries, the
 // circuit breaker). What the ambassador did is in its response headers, and /_pod shows it. When
 // the ambassador or the API cannot answer, the page still renders and says why.
-import type { Logger } from '@pod-patterns/kit';
+import { Readable } from 'node:stream';
+import { BodyTooLargeError, type Logger, readBoundedBody } from '@pod-patterns/kit';
 
 const CACHE_MS = 5000; // the dashboard refreshes every 3 s; the API need not hear of each one
 const MAX_BYTES = 64 * 1024;
@@ -34,14 +35,18 @@ export class Announcements {
     const fetched_at = new Date().toISOString();
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
-      const text = await res.text();
       if (!res.ok) {
+        await res.body?.cancel();
         // The ambassador's own failures say which in x-ambassador-error (circuit_open, timeout, ...).
         const why = res.headers.get('x-ambassador-error');
         return { ok: false, reason: `HTTP ${res.status}${why ? ` from the ambassador: ${why}` : ''}`, fetched_at };
       }
-      if (text.length > MAX_BYTES) return { ok: false, reason: `larger than ${MAX_BYTES} bytes`, fetched_at };
-      const body = JSON.parse(text) as { announcements?: unknown };
+      const text = res.body
+        ? await readBoundedBody(Readable.fromWeb(res.body), MAX_BYTES, {
+            contentLength: res.headers.get('content-length'),
+          })
+        : '';
+      const body = JSON.parse(text.toString()) as { announcements?: unknown };
       if (!Array.isArray(body.announcements) || !body.announcements.every((a) => typeof a === 'string'))
         return { ok: false, reason: 'the answer has no "announcements" list of strings', fetched_at };
       const tries = res.headers.get('x-ambassador-tries');
@@ -53,6 +58,7 @@ export class Announcements {
         fetched_at,
       };
     } catch (error) {
+      if (error instanceof BodyTooLargeError) return { ok: false, reason: error.message, fetched_at };
       const cause = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
       this.logger.debug({ url, error: cause }, 'announcements unavailable');
       return { ok: false, reason: `the ambassador did not answer (${cause})`, fetched_at };

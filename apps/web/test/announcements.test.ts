@@ -47,6 +47,15 @@ test("the ambassador's own failure, a bad answer, or no ambassador: the page ren
     ],
     [{ status: 200, headers: {}, body: '{"announcements": [1]}' }, /no "announcements" list of strings/],
     [{ status: 200, headers: {}, body: 'not json' }, /JSON|Unexpected/],
+    // Too large, streamed (chunked) and declared: refused either way, never read whole.
+    [
+      { status: 200, headers: {}, body: JSON.stringify({ announcements: ['x'.repeat(70_000)] }) },
+      /the body goes past the limit of 65536 bytes/,
+    ],
+    [
+      { status: 200, headers: { 'content-length': '70000' }, body: 'x'.repeat(70_000) },
+      /the body is 70000 bytes, over the limit of 65536/,
+    ],
   ];
   for (const [given, reason] of cases) {
     if (given !== 'down') answer = given;

@@ -1,5 +1,6 @@
 export { type Backoff, type BackoffOptions, createBackoff, parseRetryAfter } from './backoff.js';
-export { fsyncDir } from './durable.js';
+export { BodyTooLargeError, readBoundedBody } from './bounded-body.js';
+export { fsyncDir, replaceSymlink, TEMP_LINK_PREFIX } from './durable.js';
 export { formatDuration, parseDuration } from './duration.js';
 export {
   ConfigError,
@@ -11,7 +12,17 @@ export {
   LOG_LEVELS,
   loadEnv,
 } from './env.js';
-export { bool, duration, integer, type ListenAddress, list, listen, secret, url } from './env-fields.js';
+export {
+  bool,
+  duration,
+  integer,
+  type ListenAddress,
+  list,
+  listen,
+  listenOrOff,
+  secret,
+  url,
+} from './env-fields.js';
 export { closeServer, listen as listenHttp } from './http.js';
 export { type Closer, createLifecycle, type Lifecycle, type LifecycleOptions } from './lifecycle.js';
 export { createLogger, type Logger, type LoggerOptions, REDACT_PATHS } from './logger.js';

@@ -2,9 +2,9 @@
 // not check. At start an invalid file is fatal (a failed init must not look like a healthy app);
 // later, an invalid new file keeps the old config and says why.
 import { createHash } from 'node:crypto';
-import { readFileSync, readlinkSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync, readlinkSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Logger } from '@pod-patterns/kit';
+import { type Logger, watchMountedFile } from '@pod-patterns/kit';
 import { z } from 'zod';
 
 export const appConfigSchema = z.looseObject({
@@ -75,7 +75,7 @@ export function loadAppConfig(file: string): LoadedConfig {
 /** Holds the current config and, when asked, reloads it on change. */
 export class AppConfigHolder {
   #current: LoadedConfig;
-  #watching = false;
+  #stopWatching: (() => void) | undefined;
   #reloads = 0;
 
   constructor(
@@ -94,16 +94,9 @@ export class AppConfigHolder {
     return this.#reloads;
   }
 
-  /**
-   * Polls with stat, which follows symlinks: config-init's `..data` swap changes the inode seen
-   * through the stable link, which fs.watch on the link would miss.
-   */
+  /** Reloads when the file changes, config-init's `..data` swap included. */
   watch(intervalMs = 1000): void {
-    this.#watching = true;
-    watchFile(this.file, { interval: intervalMs, persistent: false }, (now, before) => {
-      if (now.mtimeMs === before.mtimeMs && now.ino === before.ino) return;
-      this.reload();
-    });
+    this.#stopWatching = watchMountedFile(this.file, () => this.reload(), intervalMs);
   }
 
   reload(): void {
@@ -123,7 +116,7 @@ export class AppConfigHolder {
   }
 
   close(): void {
-    if (this.#watching) unwatchFile(this.file);
+    this.#stopWatching?.();
   }
 }
 

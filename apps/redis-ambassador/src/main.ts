@@ -2,15 +2,16 @@
 // redis-ambassador: the ambassador. The app talks to a plain Redis on 127.0.0.1:6379; this
 // process owns everything about the real servers: which ones, sharding, credentials, TLS,
 // health, and which commands are allowed.
-import { unwatchFile, watchFile } from 'node:fs';
 import {
   exitWithConfigError,
   listenHttp,
   packageVersion,
   Readiness,
+  rateLimited,
   readSecretFile,
   runService,
   startOpsServer,
+  watchMountedFile,
 } from '@pod-patterns/kit';
 import { Ambassador } from './ambassador.js';
 import { readTls } from './backend.js';
@@ -48,7 +49,10 @@ await runService(
     const metrics = new AmbassadorMetrics(() =>
       Object.fromEntries((ambassador?.topology.pools ?? []).map((p) => [p.name, p.ejected()])),
     );
-    let lastLog = 0;
+    // A server that keeps failing would log on every try: once per 5 s, with the count held back.
+    const warnFailed = rateLimited(5000, (suppressed, server: string, reason: string) =>
+      logger.warn({ server, reason, suppressed }, 'server failed'),
+    );
     ambassador = new Ambassador(
       specs,
       {
@@ -78,9 +82,8 @@ await runService(
                 { server: pool.name, reason, retryAt: new Date(pool.ejectedUntil).toISOString() },
                 'server ejected',
               );
-            } else if (Date.now() - lastLog > 5000) {
-              lastLog = Date.now();
-              logger.warn({ server: pool.name, reason }, 'server failed');
+            } else {
+              warnFailed(pool.name, reason);
             }
           },
         },
@@ -98,9 +101,8 @@ await runService(
       }
     };
     if (config.REDIS_SERVERS_FILE) {
-      // stat polling follows a ConfigMap's ..data symlink swap, which fs.watch would miss.
-      watchFile(config.REDIS_SERVERS_FILE, { interval: 1000, persistent: false }, () => reload('file changed'));
-      lifecycle.onStop('servers file watch', () => unwatchFile(config.REDIS_SERVERS_FILE as string));
+      const stopWatching = watchMountedFile(config.REDIS_SERVERS_FILE, () => reload('file changed'));
+      lifecycle.onStop('servers file watch', stopWatching);
     }
     process.on('SIGHUP', () => reload('SIGHUP'));
 

@@ -2,7 +2,7 @@
 // are used (INCRBY, GET), because the ambassador may shard. Counting never delays a page: views
 // are added up in memory and flushed every `flushMs` as one pipeline of INCRBYs (and once more
 // on shutdown), which fails fast while Redis is away and resumes when it comes back.
-import type { Logger } from '@pod-patterns/kit';
+import { type Logger, rateLimited } from '@pod-patterns/kit';
 import { Redis } from 'ioredis';
 
 export const TOTAL_KEY = 'visits:total';
@@ -18,15 +18,15 @@ export class VisitCounter {
   #counted = 0;
   #errors = 0;
   #lastError: string | undefined;
-  #lastLogAt = 0;
-  #suppressed = 0;
+  /** Logged at most once per interval, with how many were not logged. */
+  readonly #warnUnavailable: (error: Error) => void;
 
   constructor(
     url: string,
     timeoutMs: number,
     private readonly logger: Logger,
     private readonly flushMs = 100,
-    private readonly logEveryMs = 10_000,
+    logEveryMs = 10_000,
   ) {
     this.#redis = new Redis(url, {
       commandTimeout: timeoutMs,
@@ -36,6 +36,9 @@ export class VisitCounter {
       retryStrategy: (times) => Math.min(5000, 100 * 2 ** Math.min(times, 6)) * (0.5 + Math.random() / 2),
       lazyConnect: false,
     });
+    this.#warnUnavailable = rateLimited(logEveryMs, (suppressed, error: Error) =>
+      this.logger.warn({ error: error.message, suppressed, errors: this.#errors }, 'redis unavailable'),
+    );
     // Connection errors repeat on every reconnect attempt: logged (rate-limited), not counted.
     this.#redis.on('error', (error: Error) => this.#recordError(error));
     this.#redis.on('ready', () => {
@@ -100,10 +103,6 @@ export class VisitCounter {
     return this.#errors;
   }
 
-  get lastError(): string | undefined {
-    return this.#lastError;
-  }
-
   async close(): Promise<void> {
     await this.flush();
     try {
@@ -117,16 +116,8 @@ export class VisitCounter {
     return this.#lastError ?? `not connected (${this.#redis.status})`;
   }
 
-  /** Logged at most once per interval, with how many were not logged. */
   #recordError(error: Error): void {
     this.#lastError = error.message;
-    const now = Date.now();
-    if (now - this.#lastLogAt < this.logEveryMs) {
-      this.#suppressed += 1;
-      return;
-    }
-    this.logger.warn({ error: error.message, suppressed: this.#suppressed, errors: this.#errors }, 'redis unavailable');
-    this.#lastLogAt = now;
-    this.#suppressed = 0;
+    this.#warnUnavailable(error);
   }
 }

@@ -29,6 +29,7 @@ export { createLogger, type Logger, type LoggerOptions, REDACT_PATHS } from './l
 export { collectNodeMetrics, createMetricsRegistry, DROPPED_DEFAULT_METRICS } from './metrics.js';
 export { type MetricsFormat, negotiateMetricsFormat, renderMetrics } from './metrics-format.js';
 export { type OpsServer, type OpsServerOptions, type Route, sendJson, startOpsServer } from './ops-server.js';
+export { rateLimited } from './rate-limited.js';
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
 export { readSecretFile } from './secret-file.js';
 export {
@@ -40,3 +41,4 @@ export {
   type ServiceSpec,
 } from './service.js';
 export { TERMINATION_LOG, writeTerminationLog } from './termination-log.js';
+export { watchMountedFile } from './watch-file.js';

@@ -163,7 +163,7 @@ export async function render(
   own: OwnMetrics,
   mapped: MappedMetric[],
   format: Format,
-  processText: Promise<string> = own.renderProcess(format),
+  processText: Promise<string>,
 ): Promise<{ contentType: string; body: string }> {
   const merged = Registry.merge([own.registry(format), mappedRegistry(mapped, format)]);
   const [processPart, rest] = await Promise.all([processText, merged.metrics()]);

@@ -2,7 +2,7 @@
 // served at once (static-site.ts), and everything else goes to the express app: probes, the
 // /_pod dashboard and the rest of the site, with helmet's security headers on all of it.
 import type { Server } from 'node:http';
-import type { Logger, Readiness } from '@pod-patterns/kit';
+import { type Logger, probeRoutes, type Readiness } from '@pod-patterns/kit';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AppConfigHolder } from './app-config.js';
 import type { ContentSource } from './content.js';
@@ -63,13 +63,8 @@ export function createWebServer(deps: AppDeps): Server {
   app.set('query parser', 'simple');
   app.use(securityMiddleware);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const report = await readiness.report();
-    res.status(report.ready ? 200 : 503).json(report);
-  });
+  // The kubelet probes the site's own port (the stats port is loopback): the kit's handlers.
+  for (const [path, route] of Object.entries(probeRoutes(readiness))) app.get(path, route);
 
   const dashboardEnabled = () => appConfig.current.values.features.podDashboard !== false;
   app.get('/_pod/status', async (_req, res) => {

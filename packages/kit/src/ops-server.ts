@@ -34,15 +34,23 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
-  const { readiness, registry, logger, routes = {} } = options;
-  const builtIn: Record<string, Route> = {
+/**
+ * /healthz (the process answers) and /readyz (every check passes). Also for a service whose
+ * probes must be on its main port, which the kubelet reaches (web's): the same handlers.
+ */
+export function probeRoutes(readiness: Readiness): Record<'/healthz' | '/readyz', Route> {
+  return {
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
       const report = await readiness.report();
       sendJson(res, report.ready ? 200 : 503, report);
     },
   };
+}
+
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const { readiness, registry, logger, routes = {} } = options;
+  const builtIn: Record<string, Route> = probeRoutes(readiness);
   if (registry) {
     builtIn['/metrics'] = async (req, res) => {
       const { contentType, body } = await renderMetrics(registry, negotiateMetricsFormat(req.headers.accept));

@@ -1,0 +1,66 @@
+// Every app README has the same shape, so a reader who knows one finds their way in the next:
+// a Ports table (or why there is none), "In a pod" pointing at a real manifest under k8s/, and
+// "Copying it out" naming every kit file the app calls, read from its imports.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The text of `## heading` up to the next `## `, or undefined when there is no such section. */
+function section(readme: string, heading: string): string | undefined {
+  const start = readme.indexOf(`\n## ${heading}\n`);
+  if (start === -1) return undefined;
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end === -1 ? undefined : end);
+}
+
+/** What is wrong with one app's README; `kitFiles` are the kit files the app calls. */
+export function readmeShapeProblems(readme: string, kitFiles: string[]): string[] {
+  const problems: string[] = [];
+  const ports = section(readme, 'Ports');
+  if (!ports) problems.push('no "## Ports" section');
+  else if (!/^\| .* \|$/m.test(ports) && !/^None\./m.test(ports))
+    problems.push('"## Ports" has neither a table nor "None." with the reason');
+  const pod = section(readme, 'In a pod');
+  if (!pod) problems.push('no "## In a pod" section');
+  else if (!/\]\(\.\.\/\.\.\/k8s\/patterns\//.test(pod))
+    problems.push('"## In a pod" links no manifest under k8s/patterns/');
+  const copying = section(readme, 'Copying it out');
+  if (!copying) problems.push('no "## Copying it out" section');
+  else
+    for (const file of kitFiles)
+      if (!copying.includes(`\`src/${file}.ts\``))
+        problems.push(`"## Copying it out" does not name the kit's src/${file}.ts`);
+  return problems;
+}
+
+/** The kit files (`env-fields`, `service`, ...) whose exports the app at `appDir` imports. */
+export function kitFilesUsedBy(appDir: string, kitIndex: string): string[] {
+  const fileOf = new Map<string, string>();
+  for (const [, names, file] of kitIndex.matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([\w-]+)\.js'/g))
+    for (const name of (names as string).split(','))
+      fileOf.set(
+        name
+          .replace(/^\s*type\s+/, '')
+          .split(' as ')
+          .at(-1)
+          ?.trim() ?? '',
+        file as string,
+      );
+  const used = new Set<string>();
+  const sources = readdirSync(join(appDir, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
+    f.endsWith('.ts'),
+  );
+  for (const source of sources) {
+    const text = readFileSync(join(appDir, 'src', source), 'utf8');
+    for (const [, names] of text.matchAll(/import (?:type )?\{([^}]*)\} from '@pod-patterns\/kit'/g))
+      for (const name of (names as string).split(',')) {
+        const file = fileOf.get(
+          name
+            .replace(/^\s*type\s+/, '')
+            .split(' as ')[0]
+            ?.trim() ?? '',
+        );
+        if (file) used.add(file);
+      }
+  }
+  return [...used].sort();
+}

@@ -41,12 +41,9 @@ export class Announcements {
         const why = res.headers.get('x-ambassador-error');
         return { ok: false, reason: `HTTP ${res.status}${why ? ` from the ambassador: ${why}` : ''}`, fetched_at };
       }
-      const text = res.body
-        ? await readBoundedBody(Readable.fromWeb(res.body), MAX_BYTES, {
-            contentLength: res.headers.get('content-length'),
-          })
-        : '';
-      const body = JSON.parse(text.toString()) as { announcements?: unknown };
+      const limit = { contentLength: res.headers.get('content-length') };
+      const text = res.body ? (await readBoundedBody(Readable.fromWeb(res.body), MAX_BYTES, limit)).toString() : '';
+      const body = JSON.parse(text) as { announcements?: unknown };
       if (!Array.isArray(body.announcements) || !body.announcements.every((a) => typeof a === 'string'))
         return { ok: false, reason: 'the answer has no "announcements" list of strings', fetched_at };
       const tries = res.headers.get('x-ambassador-tries');

@@ -32,33 +32,29 @@ export function readmeShapeProblems(readme: string, kitFiles: string[]): string[
   return problems;
 }
 
+/** The names in an import or export list such as `a, type B, c as d`: each as [name, alias]. */
+function specifiers(list: string): string[][] {
+  return list
+    .split(',')
+    .map((spec) => spec.replace(/^\s*type\s+/, '').trim())
+    .filter(Boolean)
+    .map((spec) => spec.split(/\s+as\s+/));
+}
+
 /** The kit files (`env-fields`, `service`, ...) whose exports the app at `appDir` imports. */
 export function kitFilesUsedBy(appDir: string, kitIndex: string): string[] {
-  const fileOf = new Map<string, string>();
-  for (const [, names, file] of kitIndex.matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([\w-]+)\.js'/g))
-    for (const name of (names as string).split(','))
-      fileOf.set(
-        name
-          .replace(/^\s*type\s+/, '')
-          .split(' as ')
-          .at(-1)
-          ?.trim() ?? '',
-        file as string,
-      );
+  const fileOf = new Map<string, string>(); // exported name -> kit file
+  for (const [, list, file] of kitIndex.matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([\w-]+)\.js'/g))
+    for (const names of specifiers(list as string)) fileOf.set(names.at(-1) as string, file as string);
   const used = new Set<string>();
   const sources = readdirSync(join(appDir, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
     f.endsWith('.ts'),
   );
   for (const source of sources) {
     const text = readFileSync(join(appDir, 'src', source), 'utf8');
-    for (const [, names] of text.matchAll(/import (?:type )?\{([^}]*)\} from '@pod-patterns\/kit'/g))
-      for (const name of (names as string).split(',')) {
-        const file = fileOf.get(
-          name
-            .replace(/^\s*type\s+/, '')
-            .split(' as ')[0]
-            ?.trim() ?? '',
-        );
+    for (const [, list] of text.matchAll(/import (?:type )?\{([^}]*)\} from '@pod-patterns\/kit'/g))
+      for (const [name] of specifiers(list as string)) {
+        const file = fileOf.get(name as string);
         if (file) used.add(file);
       }
   }

@@ -2,7 +2,7 @@
 // reload, without dropping a client), and drains on shutdown.
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '@pod-patterns/kit';
-import { ClientConnection, type ClientContext } from './client.js';
+import { ClientConnection, type ClientContext } from './client/connection.js';
 import type { AmbassadorMetrics } from './metrics.js';
 import { error } from './resp/encode.js';
 import type { ServerSpec } from './servers.js';

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { Deque } from './deque.js';
+import { isError } from './resp/bytes.js';
 import { ReplyScanner } from './resp/reply-scanner.js';
 import { encodeCommand } from './resp/request-parser.js';
 import type { ServerSpec } from './servers.js';
@@ -97,7 +98,7 @@ export class BackendConnection {
     // can never arrive in the same read as the raw bytes that follow it.
     const tunnel = this.#onRaw !== undefined;
     const auth = pending((reply) => {
-      if (reply[0] === 45) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
+      if (isError(reply)) this.fail(`${this.server.name}: AUTH refused: ${reply.toString('latin1', 1).trim()}`);
       else if (tunnel) ready();
     });
     auth.sentAt = performance.now();

@@ -1,8 +1,14 @@
 // What the ambassador needs to know about each command: where its keys are, whether it can be
 // split across servers, and whether it needs a connection of its own.
 
-/** Multi-key commands split across servers and merged, as twemproxy does. */
-export const SPLIT: Record<string, 'mget' | 'sum' | 'mset'> = {
+/**
+ * How a multi-key command split across servers is merged, as twemproxy does: MGET's values put
+ * back in key order, DEL's (and the others') counts summed, MSET's OK once every part said OK.
+ */
+export type SplitKind = 'mget' | 'sum' | 'mset';
+
+/** Multi-key commands split across servers and merged. */
+export const SPLIT: Record<string, SplitKind> = {
   MGET: 'mget',
   DEL: 'sum',
   UNLINK: 'sum',

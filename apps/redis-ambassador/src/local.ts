@@ -2,6 +2,7 @@
 // connect, and the connection state that lives here rather than on a server connection.
 // (INFO is the client's: with one server it is the server's INFO plus a section of ours.)
 import { timingSafeEqual } from 'node:crypto';
+import { isError } from './resp/bytes.js';
 import { array, bulk, error, integer, OK, PONG } from './resp/encode.js';
 
 const RESET = Buffer.from('+RESET\r\n');
@@ -74,7 +75,7 @@ export function answerLocally(name: string, args: Buffer[], state: LocalState, c
       const authAt = args.findIndex((a) => a.toString().toUpperCase() === 'AUTH');
       if (authAt > 0) {
         const reply = auth(args.slice(authAt + 1, authAt + 3), state, ctx);
-        if (reply[0] === 45) return reply;
+        if (isError(reply)) return reply;
       }
       if (!state.authenticated) return error('NOAUTH HELLO must be called with the client already authenticated');
       return array([

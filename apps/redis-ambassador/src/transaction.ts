@@ -3,6 +3,7 @@
 // ...) are held here too, answered QUEUED, and put back in their places in EXEC's reply. A
 // command the ambassador refuses makes EXEC fail with EXECABORT, as an unknown command does
 // in Redis, so that nothing of the transaction runs.
+import { ARRAY, afterHeader, MINUS } from './resp/bytes.js';
 import { array, error } from './resp/encode.js';
 import { ReplyScanner } from './resp/reply-scanner.js';
 
@@ -41,8 +42,8 @@ export class Transaction {
   /** EXEC's reply, with the replies answered here put back among the server's. */
   execReply(reply: Buffer): Buffer {
     // Not an array of results (EXECABORT, or nil when a WATCHed key changed): nothing ran.
-    if (!this.#hasLocal || reply[0] !== 0x2a || reply[1] === 0x2d) return reply;
-    const fromServer = new ReplyScanner().push(reply.subarray(reply.indexOf(10) + 1));
+    if (!this.#hasLocal || reply[0] !== ARRAY || reply[1] === MINUS) return reply;
+    const fromServer = new ReplyScanner().push(reply.subarray(afterHeader(reply)));
     let next = 0;
     const results: Buffer[] = [];
     for (const entry of this.#entries) {

@@ -228,6 +228,19 @@ test('INFO with one server is the server INFO plus the ambassador section', asyn
   }
 });
 
+test('INFO pipelined ahead of MULTI: the transaction waits for INFO, then runs', async () => {
+  // The pinned commands wait for the client's shared ones; INFO's answer once failed to release them.
+  const raw = await RawClient.open(ambassador.port);
+  try {
+    raw.send(['INFO', 'server'], ['MULTI'], ['SET', 'info-multi', '1'], ['EXEC']);
+    const [info, ...transaction] = await raw.read(4, 3000);
+    assert.match(info ?? '', /redis_version:/);
+    assert.deepEqual(transaction, ['+OK\r\n', '+QUEUED\r\n', '*1\r\n+OK\r\n']);
+  } finally {
+    raw.close();
+  }
+});
+
 test('SCRIPT KILL and FUNCTION KILL reach the server while a script holds the shared connection', async () => {
   const busy = await RawClient.open(ambassador.port);
   const killer = await RawClient.open(ambassador.port);

@@ -2,6 +2,7 @@
 // reply ends (nested arrays included) and hands back its raw bytes, which are forwarded to the
 // client untouched. Its state survives partial reads, so a large reply arriving in many chunks
 // is scanned once, not again from the start for every chunk.
+import { ARRAY, BULK, CR, ERROR, INTEGER, SIMPLE } from './bytes.js';
 import { integerAt } from './integer.js';
 
 export class ReplyProtocolError extends Error {}
@@ -33,12 +34,12 @@ export class ReplyScanner {
     const buf = this.#buf;
     while (this.#pos < buf.length) {
       const type = buf[this.#pos];
-      const cr = buf.indexOf(13, this.#pos + 1);
+      const cr = buf.indexOf(CR, this.#pos + 1);
       if (cr < 0 || cr + 1 >= buf.length) break;
       const lineEnd = cr + 2;
-      if (type === 43 || type === 45 || type === 58) {
-        this.#pos = lineEnd; // +simple, -error, :integer
-      } else if (type === 36) {
+      if (type === SIMPLE || type === ERROR || type === INTEGER) {
+        this.#pos = lineEnd; // one line: nothing nested
+      } else if (type === BULK) {
         const len = integerAt(buf, this.#pos + 1, cr, MAX_DIGITS);
         if (Number.isNaN(len)) throw new ReplyProtocolError('invalid bulk length from server');
         if (len >= 0) {
@@ -47,7 +48,7 @@ export class ReplyScanner {
         } else {
           this.#pos = lineEnd;
         }
-      } else if (type === 42) {
+      } else if (type === ARRAY) {
         const count = integerAt(buf, this.#pos + 1, cr, MAX_DIGITS);
         if (Number.isNaN(count)) throw new ReplyProtocolError('invalid array length from server');
         this.#pos = lineEnd;

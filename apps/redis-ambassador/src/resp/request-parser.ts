@@ -3,6 +3,7 @@
 // arrived as, so a command bound for one server is forwarded as is, never re-encoded. Every
 // size is bounded; anything malformed is a ProtocolError, and the connection is closed after
 // its error reply, because a stream cannot be resynchronised after a framing error.
+import { ARRAY, afterHeader, BULK, CR, LF, ZERO } from './bytes.js';
 import { integerAt } from './integer.js';
 
 /**
@@ -13,7 +14,6 @@ import { integerAt } from './integer.js';
  */
 export class Command {
   #args: Buffer[] | undefined;
-  #foundEnd = 0;
 
   constructor(
     /** The command's bytes, RESP, exactly as received or re-encoded from an inline command. */
@@ -23,50 +23,51 @@ export class Command {
 
   /** The command name, upper-cased. */
   get name(): string {
-    const start = this.#find(0);
-    return this.raw.toString('latin1', start, this.#foundEnd).toUpperCase();
+    const header = afterHeader(this.raw);
+    const start = bulkStart(this.raw, header);
+    return this.raw.toString('latin1', start, start + bulkLength(this.raw, header)).toUpperCase();
   }
 
   /** Argument `i` (0 is the name) as a view into `raw`. */
   arg(i: number): Buffer | undefined {
     if (i >= this.argc) return undefined;
-    const start = this.#find(i);
-    return this.raw.subarray(start, this.#foundEnd);
+    let header = afterHeader(this.raw);
+    for (let n = 0; n < i; n++) header = nextBulk(this.raw, header);
+    return bulkAt(this.raw, header);
   }
 
   /** Every argument; args[0] is the name. */
   get args(): Buffer[] {
     if (!this.#args) {
       this.#args = [];
-      let next = this.raw.indexOf(10) + 1; // past `*<count>\r\n`
-      for (let i = 0; i < this.argc; i++) {
-        const start = this.#dataStart(next);
-        this.#args.push(this.raw.subarray(start, this.#foundEnd));
-        next = this.#foundEnd + 2;
+      for (let i = 0, header = afterHeader(this.raw); i < this.argc; i++, header = nextBulk(this.raw, header)) {
+        this.#args.push(bulkAt(this.raw, header));
       }
     }
     return this.#args;
   }
+}
 
-  /** Where argument `i`'s bytes start; where they end is left in #foundEnd (no pair allocated). */
-  #find(i: number): number {
-    let next = this.raw.indexOf(10) + 1; // past `*<count>\r\n`
-    let start = this.#dataStart(next);
-    for (let n = 0; n < i; n++) {
-      next = this.#foundEnd + 2;
-      start = this.#dataStart(next);
-    }
-    return start;
-  }
+// Reading a bulk string of a command already checked by the parser, from its `$<length>\r\n`.
 
-  /** Reads the `$<length>\r\n` header at `header`: returns where the data starts, and sets #foundEnd. */
-  #dataStart(header: number): number {
-    let len = 0;
-    let pos = header + 1;
-    for (; this.raw[pos] !== CR; pos++) len = len * 10 + (this.raw[pos] as number) - 48;
-    this.#foundEnd = pos + 2 + len;
-    return pos + 2;
-  }
+function bulkLength(raw: Buffer, header: number): number {
+  let length = 0;
+  for (let pos = header + 1; raw[pos] !== CR; pos++) length = length * 10 + (raw[pos] as number) - ZERO;
+  return length;
+}
+
+function bulkStart(raw: Buffer, header: number): number {
+  return raw.indexOf(CR, header + 1) + 2;
+}
+
+function bulkAt(raw: Buffer, header: number): Buffer {
+  const start = bulkStart(raw, header);
+  return raw.subarray(start, start + bulkLength(raw, header));
+}
+
+/** Where the next bulk string's header is: past this one's data and its CRLF. */
+function nextBulk(raw: Buffer, header: number): number {
+  return bulkStart(raw, header) + bulkLength(raw, header) + 2;
 }
 
 export class ProtocolError extends Error {}
@@ -80,19 +81,16 @@ export interface ParserLimits {
   maxInlineBytes: number;
 }
 
-const CR = 13;
-const STAR = 42;
-const DOLLAR = 36;
 const EMPTY = Buffer.alloc(0);
 /** A client's lengths and counts: every limit fits in 10 digits. */
 const MAX_DIGITS = 10;
-const INCOMPLETE = Symbol('incomplete');
-const IGNORED = Symbol('ignored');
+/** A header line longer than this without its CRLF is no number at all. */
+const MAX_HEADER_BYTES = 32;
+/** What the parsing steps return, as indexOf does, when the bytes end before the command does. */
+const INCOMPLETE = -1;
 
 export class RequestParser {
   #buf: Buffer = EMPTY;
-  /** Where the command just parsed ends: set by #multibulk and #inline, so no result object per command. */
-  #end = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -104,10 +102,9 @@ export class RequestParser {
     this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     let pos = 0;
     while (pos < this.#buf.length) {
-      const command = this.#buf[pos] === STAR ? this.#multibulk(pos) : this.#inline(pos);
-      if (command === INCOMPLETE) break;
-      if (command !== IGNORED) onCommand(command);
-      pos = this.#end;
+      const end = this.#buf[pos] === ARRAY ? this.#multibulk(pos, onCommand) : this.#inline(pos, onCommand);
+      if (end === INCOMPLETE) break;
+      pos = end;
     }
     this.#buf = pos >= this.#buf.length ? EMPTY : this.#buf.subarray(pos);
     if (this.#buf.length > this.limits.maxBulkBytes + this.limits.maxInlineBytes) {
@@ -120,10 +117,11 @@ export class RequestParser {
     return this.#buf.length;
   }
 
-  #line(pos: number): number {
+  /** Where the CR ending the line that starts at `pos` is, or INCOMPLETE. */
+  #lineEnd(pos: number): number {
     const cr = this.#buf.indexOf(CR, pos);
-    if (cr < 0 || cr + 1 >= this.#buf.length) return -1;
-    if (this.#buf[cr + 1] !== 10) throw new ProtocolError("expected '\\n' after '\\r'");
+    if (cr < 0 || cr + 1 >= this.#buf.length) return INCOMPLETE;
+    if (this.#buf[cr + 1] !== LF) throw new ProtocolError("expected '\\n' after '\\r'");
     return cr;
   }
 
@@ -133,62 +131,63 @@ export class RequestParser {
     return n;
   }
 
-  #multibulk(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
+  /**
+   * `*<count>\r\n` and that many bulk strings, at `start`: hands the command on and returns
+   * where it ends, or INCOMPLETE.
+   */
+  #multibulk(start: number, onCommand: (command: Command) => void): number {
     const buf = this.#buf;
-    const headerEnd = this.#line(start + 1);
-    if (headerEnd < 0) {
-      if (buf.length - start > 32) throw new ProtocolError('invalid multibulk length');
+    const headerEnd = this.#lineEnd(start + 1);
+    if (headerEnd === INCOMPLETE) {
+      if (buf.length - start > MAX_HEADER_BYTES) throw new ProtocolError('invalid multibulk length');
       return INCOMPLETE;
     }
     const count = this.#integer(start + 1, headerEnd, 'multibulk length');
     if (count > this.limits.maxArgs) throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
     let pos = headerEnd + 2;
-    if (count <= 0) {
-      this.#end = pos; // `*0` and `*-1` are ignored, as Redis does
-      return IGNORED;
-    }
+    if (count <= 0) return pos; // `*0` and `*-1` are ignored, as Redis does
     for (let i = 0; i < count; i++) {
       if (pos >= buf.length) return INCOMPLETE;
-      if (buf[pos] !== DOLLAR)
-        throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos] as number)}'`);
-      const lenEnd = this.#line(pos + 1);
-      if (lenEnd < 0) {
-        if (buf.length - pos > 32) throw new ProtocolError('invalid bulk length');
+      if (buf[pos] !== BULK) throw new ProtocolError(`expected '$', got '${String.fromCharCode(buf[pos] as number)}'`);
+      const lengthEnd = this.#lineEnd(pos + 1);
+      if (lengthEnd === INCOMPLETE) {
+        if (buf.length - pos > MAX_HEADER_BYTES) throw new ProtocolError('invalid bulk length');
         return INCOMPLETE;
       }
-      const len = this.#integer(pos + 1, lenEnd, 'bulk length');
-      if (len < 0 || len > this.limits.maxBulkBytes) {
+      const length = this.#integer(pos + 1, lengthEnd, 'bulk length');
+      if (length < 0 || length > this.limits.maxBulkBytes) {
         throw new ProtocolError(
-          len < 0 ? 'invalid bulk length' : `argument too large (limit ${this.limits.maxBulkBytes} bytes)`,
+          length < 0 ? 'invalid bulk length' : `argument too large (limit ${this.limits.maxBulkBytes} bytes)`,
         );
       }
-      const dataStart = lenEnd + 2;
-      if (dataStart + len + 2 > buf.length) return INCOMPLETE;
-      if (buf[dataStart + len] !== CR || buf[dataStart + len + 1] !== 10)
-        throw new ProtocolError('bulk string not terminated by CRLF');
-      pos = dataStart + len + 2;
+      const dataEnd = lengthEnd + 2 + length;
+      if (dataEnd + 2 > buf.length) return INCOMPLETE;
+      if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw new ProtocolError('bulk string not terminated by CRLF');
+      pos = dataEnd + 2;
     }
-    this.#end = pos;
     // A read that is exactly one command (the usual case without pipelining) is used as is.
-    return new Command(start === 0 && pos === buf.length ? buf : buf.subarray(start, pos), count);
+    onCommand(new Command(start === 0 && pos === buf.length ? buf : buf.subarray(start, pos), count));
+    return pos;
   }
 
-  #inline(start: number): Command | typeof INCOMPLETE | typeof IGNORED {
-    const nl = this.#buf.indexOf(10, start);
-    if (nl < 0) {
+  /** A line of words at `start`: hands the command on, re-encoded as RESP, and returns where it ends, or INCOMPLETE. */
+  #inline(start: number, onCommand: (command: Command) => void): number {
+    const lf = this.#buf.indexOf(LF, start);
+    if (lf < 0) {
       if (this.#buf.length - start > this.limits.maxInlineBytes) throw new ProtocolError('inline command too long');
       return INCOMPLETE;
     }
-    this.#end = nl + 1;
-    const end = nl > start && this.#buf[nl - 1] === CR ? nl - 1 : nl;
+    const end = lf > start && this.#buf[lf - 1] === CR ? lf - 1 : lf;
     const text = this.#buf.subarray(start, end).toString('latin1');
     if (text.includes('"') || text.includes("'"))
       throw new ProtocolError('quoted inline arguments are not supported; send RESP');
     const words = text.split(/[ \t]+/).filter(Boolean);
-    if (words.length === 0) return IGNORED; // an empty line is ignored, as Redis does
     if (words.length > this.limits.maxArgs)
       throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
-    return new Command(encodeCommand(words.map((w) => Buffer.from(w, 'latin1'))), words.length);
+    // An empty line is ignored, as Redis does.
+    if (words.length > 0)
+      onCommand(new Command(encodeCommand(words.map((w) => Buffer.from(w, 'latin1'))), words.length));
+    return lf + 1;
   }
 }
 

@@ -193,7 +193,7 @@ export const envSchema = defineEnv({
       'Read by Node itself, not by git-sync. The manifests set `--max-semi-space-size=1 --max-old-space-size=96`: a sidecar idle between syncs needs no 32 MiB young generation, and the heap is capped at half its 192Mi limit; peak RSS over 100 syncs with them: 66.8 MiB (bench/git-sync.ts).',
     ),
   GITSYNC_VERBOSE: integer(
-    'Log verbosity (`-v`): 0 info, 1-4 debug, 5 and up trace. Overrides LOG_LEVEL when set.',
+    'Log verbosity (`-v`, `--verbose`): 0 info, 1-4 debug, 5 and up trace. Overrides LOG_LEVEL when set.',
     undefined,
     0,
     10,

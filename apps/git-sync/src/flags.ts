@@ -1,48 +1,54 @@
 // kubernetes/git-sync v4's flags, mapped onto its GITSYNC_* variables, so the same container
-// args work with either image. A flag given on the command line wins over the variable.
+// args work with either image. A flag given on the command line wins over the variable. Which
+// flag sets which variable is read from the variable's description in config.ts.
 
-export const FLAGS: Record<string, string> = {
-  repo: 'GITSYNC_REPO',
-  ref: 'GITSYNC_REF',
-  depth: 'GITSYNC_DEPTH',
-  submodules: 'GITSYNC_SUBMODULES',
-  'sparse-checkout-file': 'GITSYNC_SPARSE_CHECKOUT_FILE',
-  root: 'GITSYNC_ROOT',
-  link: 'GITSYNC_LINK',
-  period: 'GITSYNC_PERIOD',
-  'sync-timeout': 'GITSYNC_SYNC_TIMEOUT',
-  'one-time': 'GITSYNC_ONE_TIME',
-  'max-failures': 'GITSYNC_MAX_FAILURES',
-  'touch-file': 'GITSYNC_TOUCH_FILE',
-  'error-file': 'GITSYNC_ERROR_FILE',
-  'stale-worktree-timeout': 'GITSYNC_STALE_WORKTREE_TIMEOUT',
-  username: 'GITSYNC_USERNAME',
-  'password-file': 'GITSYNC_PASSWORD_FILE',
-  'ssh-key-file': 'GITSYNC_SSH_KEY_FILE',
-  'ssh-known-hosts': 'GITSYNC_SSH_KNOWN_HOSTS',
-  'ssh-known-hosts-file': 'GITSYNC_SSH_KNOWN_HOSTS_FILE',
-  'webhook-url': 'GITSYNC_WEBHOOK_URL',
-  'webhook-method': 'GITSYNC_WEBHOOK_METHOD',
-  'webhook-success-status': 'GITSYNC_WEBHOOK_SUCCESS_STATUS',
-  'webhook-timeout': 'GITSYNC_WEBHOOK_TIMEOUT',
-  'webhook-backoff': 'GITSYNC_WEBHOOK_BACKOFF',
-  'exechook-command': 'GITSYNC_EXECHOOK_COMMAND',
-  'exechook-timeout': 'GITSYNC_EXECHOOK_TIMEOUT',
-  'exechook-backoff': 'GITSYNC_EXECHOOK_BACKOFF',
-  'http-bind': 'GITSYNC_HTTP_BIND',
-  'http-metrics': 'GITSYNC_HTTP_METRICS',
-  'sync-on-signal': 'GITSYNC_SYNC_ON_SIGNAL',
-  'group-write': 'GITSYNC_GROUP_WRITE',
-  'add-user': 'GITSYNC_ADD_USER',
-  'git-config': 'GITSYNC_GIT_CONFIG',
-  'git-config-add': 'GITSYNC_GIT_CONFIG_ADD',
-  'http-pprof': 'GITSYNC_HTTP_PPROF',
-  v: 'GITSYNC_VERBOSE',
-  verbose: 'GITSYNC_VERBOSE',
-};
+import { z } from 'zod';
+import { envSchema } from './config.js';
 
-/** Boolean flags may stand alone (`--one-time`); the others take a value. */
-const BOOLEAN = new Set(['one-time', 'ssh-known-hosts', 'http-metrics', 'group-write', 'add-user', 'http-pprof']);
+interface SchemaField {
+  description?: string;
+  secret?: boolean;
+  boolean?: boolean;
+}
+
+/** The flags a variable's description names, first thing in parentheses: "(`--depth`)", "(`-v`, `--verbose`)". */
+const NAMED_FLAGS = /\((`--?[a-z][a-z-]*`(?:, `--?[a-z][a-z-]*`)*)/;
+
+/**
+ * Each flag's variable, read from the schema's descriptions, so that a variable and its flag
+ * are declared in one place. A secret's `-file` flag names its `_FILE` variable
+ * (`--password-file`: GITSYNC_PASSWORD_FILE). `problems` lists a flag named by two variables.
+ */
+export function flagsOf(schema: z.ZodType): {
+  variables: Map<string, string>;
+  booleans: Set<string>;
+  problems: string[];
+} {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties: Record<string, SchemaField>;
+  };
+  const variables = new Map<string, string>();
+  const booleans = new Set<string>();
+  const problems: string[] = [];
+  for (const [variable, field] of Object.entries(json.properties)) {
+    const named = NAMED_FLAGS.exec(field.description ?? '')?.[1] ?? '';
+    for (const [, flag] of named.matchAll(/`-{1,2}([a-z-]+)`/g)) {
+      const name = flag as string;
+      const target = field.secret && name.endsWith('-file') ? `${variable}_FILE` : variable;
+      const taken = variables.get(name);
+      if (taken) problems.push(`--${name} is named by both ${taken} and ${target}`);
+      variables.set(name, target);
+      if (field.boolean) booleans.add(name);
+    }
+  }
+  return { variables, booleans, problems };
+}
+
+/** kubernetes/git-sync v4's flags that this git-sync takes, each onto its GITSYNC_* variable. */
+const { variables: FLAGS, booleans: BOOLEAN } = flagsOf(envSchema);
+
+export { FLAGS };
+
 /** May be given more than once; v4 joins them with commas and reads them as one --git-config. */
 const REPEATABLE = new Set(['git-config-add']);
 
@@ -131,7 +137,7 @@ export function unsupportedVariables(env: NodeJS.ProcessEnv): string[] {
   }
   for (const name of Object.keys(env)) {
     const v4Name = name.replace(/^GIT_SYNC_/, 'GITSYNC_');
-    if (v4Name !== name && Object.values(FLAGS).includes(v4Name)) {
+    if (v4Name !== name && [...FLAGS.values()].includes(v4Name)) {
       problems.push(`${name} is git-sync v3's name: use ${v4Name}`);
     }
   }
@@ -158,7 +164,7 @@ export function flagsToEnv(argv: string[]): ParsedFlags {
     }
     const match = /^--?([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     const name = match?.[1];
-    const variable = name ? FLAGS[name] : undefined;
+    const variable = name ? FLAGS.get(name) : undefined;
     const unsupported = name ? UNSUPPORTED[name] : undefined;
     if (unsupported) {
       problems.push(`--${name} is not supported: ${unsupported.why}`);

@@ -2,9 +2,91 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
+import { bool, defineEnv } from '@pod-patterns/kit';
 import { freePort, waitFor } from '@pod-patterns/testing';
-import { flagsToEnv, UNSUPPORTED } from '../src/flags.js';
+import { z } from 'zod';
+import { envSchema } from '../src/config.js';
+import { FLAGS, flagsOf, flagsToEnv, UNSUPPORTED } from '../src/flags.js';
 import { Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
+
+/** kubernetes/git-sync v4's flags that this git-sync takes (v4's --help); the rest are in UNSUPPORTED. */
+const V4_ACCEPTED = [
+  'repo',
+  'ref',
+  'depth',
+  'submodules',
+  'sparse-checkout-file',
+  'root',
+  'link',
+  'period',
+  'sync-timeout',
+  'one-time',
+  'max-failures',
+  'touch-file',
+  'error-file',
+  'stale-worktree-timeout',
+  'username',
+  'password-file',
+  'ssh-key-file',
+  'ssh-known-hosts',
+  'ssh-known-hosts-file',
+  'webhook-url',
+  'webhook-method',
+  'webhook-success-status',
+  'webhook-timeout',
+  'webhook-backoff',
+  'exechook-command',
+  'exechook-timeout',
+  'exechook-backoff',
+  'http-bind',
+  'http-metrics',
+  'sync-on-signal',
+  'group-write',
+  'add-user',
+  'git-config',
+  'http-pprof',
+  'v',
+  'verbose',
+];
+
+test("every v4 flag taken maps to one variable, v4's own name for it, read from the schema", () => {
+  const { problems } = flagsOf(envSchema);
+  assert.deepEqual(problems, []);
+  const variables = new Set(Object.keys(envSchema.shape));
+  for (const flag of V4_ACCEPTED) {
+    const variable = FLAGS.get(flag);
+    assert.ok(variable, `--${flag} is taken: its variable's description names it`);
+    // v4 names each variable after its long flag; -v is short for --verbose.
+    const v4Name = `GITSYNC_${(flag === 'v' ? 'verbose' : flag).toUpperCase().replaceAll('-', '_')}`;
+    assert.equal(variable, v4Name, `--${flag}`);
+    assert.ok(variables.has(variable) || variables.has(variable.replace(/_FILE$/, '')), `${variable} is in the schema`);
+    assert.equal(UNSUPPORTED[flag], undefined, `--${flag} is not also refused`);
+  }
+  // Beyond v4: --git-config-add, which v4 takes more than once and has no variable for.
+  assert.deepEqual(
+    [...FLAGS.keys()].filter((flag) => !V4_ACCEPTED.includes(flag)),
+    ['git-config-add'],
+  );
+});
+
+test('a flag named by two variables is a problem; a boolean flag is known from its field', () => {
+  const schema = defineEnv({
+    GITSYNC_A: z.string().optional().describe('One (`--same`).'),
+    GITSYNC_B: z.string().optional().describe('Two (`--same`, `--b`).'),
+    GITSYNC_C: bool('Three (`--c`); see (`--not-a-flag-list` later).', false),
+  });
+  const { variables, booleans, problems } = flagsOf(schema);
+  assert.deepEqual(problems, ['--same is named by both GITSYNC_A and GITSYNC_B']);
+  assert.deepEqual(
+    [...variables],
+    [
+      ['same', 'GITSYNC_B'],
+      ['b', 'GITSYNC_B'],
+      ['c', 'GITSYNC_C'],
+    ],
+  );
+  assert.deepEqual([...booleans], ['c']);
+});
 
 test('v4 flags map onto the GITSYNC_* variables', () => {
   const parsed = flagsToEnv([
@@ -19,6 +101,8 @@ test('v4 flags map onto the GITSYNC_* variables', () => {
     '--link=site',
     '--group-write',
     'false',
+    '--password-file=/etc/secret/token',
+    '--add-user',
   ]);
   assert.deepEqual(parsed.env, {
     GITSYNC_REPO: 'https://example.com/r.git',
@@ -28,6 +112,8 @@ test('v4 flags map onto the GITSYNC_* variables', () => {
     GITSYNC_VERBOSE: '5',
     GITSYNC_LINK: 'site',
     GITSYNC_GROUP_WRITE: 'false',
+    GITSYNC_PASSWORD_FILE: '/etc/secret/token',
+    GITSYNC_ADD_USER: 'true',
   });
   assert.deepEqual(flagsToEnv(['--colour', 'red', '--repo']).problems, [
     'unknown argument --colour',

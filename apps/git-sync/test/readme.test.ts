@@ -14,7 +14,7 @@ test("the README's flag manual names every flag git-sync knows, supported or not
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const manual = readme.slice(readme.indexOf("## v4's flags, one by one"), readme.indexOf('## HTTP'));
   const rows = manual.split('\n').filter((line) => line.startsWith('| `-'));
-  const missing = [...Object.keys(FLAGS), ...Object.keys(UNSUPPORTED)].filter((flag) => {
+  const missing = [...FLAGS.keys(), ...Object.keys(UNSUPPORTED)].filter((flag) => {
     const spelled = flag.length === 1 ? `\`-${flag}\`` : `\`--${flag}\``;
     // Grouped rows name families by their common part: --pre-publish-exechook-command, -timeout.
     const family = flag.replace(/-(timeout|backoff)$/, '').replace(/^github-.*/, 'github-app-*');

@@ -22,7 +22,10 @@ export function duration(description: string, fallback?: string) {
 const TRUE = new Set(['true', '1', 'yes', 'on']);
 const FALSE = new Set(['false', '0', 'no', 'off', '']);
 
-/** `true`/`false` (also 1/0, yes/no, on/off). zod's coerce.boolean would read "false" as true. */
+/**
+ * `true`/`false` (also 1/0, yes/no, on/off). zod's coerce.boolean would read "false" as true.
+ * Marked `boolean` in its metadata, since its input is text: a command line may give it alone.
+ */
 export function bool(description: string, fallback: boolean) {
   return z
     .string()
@@ -34,7 +37,7 @@ export function bool(description: string, fallback: boolean) {
       return z.NEVER;
     })
     .prefault(String(fallback))
-    .describe(description);
+    .meta({ description, boolean: true });
 }
 
 /** A whole number within bounds. */

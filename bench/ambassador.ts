@@ -2,7 +2,10 @@
 // run: redis-benchmark -t set,get -n 200000 -c 50 -r 100000 at -P 1 and -P 16, with one server
 // and with two shards. Goals (issue #6): at least 1.0x nutcracker's throughput at -P 16 and 0.9x
 // at -P 1, in both modes, with a p99 at most 1.5x nutcracker's.
+// BENCH_BASELINE=<another checkout, built> adds that checkout's ambassador to every round, as
+// "ambassador before", and prints this one's figures over it: how a change is judged.
 import { execFile, execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { spawnNode, startRedis, tempDir } from '@pod-patterns/testing';
@@ -12,6 +15,9 @@ import { fmt, median, printTable, roundRatios } from './lib/stats.js';
 import { calmRounds, withSteal } from './lib/steal.js';
 
 const entry = fileURLToPath(new URL('../apps/redis-ambassador/dist/main.js', import.meta.url));
+const baseline = process.env.BENCH_BASELINE
+  ? resolve(process.env.BENCH_BASELINE, 'apps/redis-ambassador/dist/main.js')
+  : undefined;
 /** How the ambassador's image and pod run node, so what is measured is what ships. BENCH_IMAGE_FLAGS=0 drops it. */
 const asShipped = shipped('redis-ambassador');
 const nodeFlags = asShipped.nodeArgs;
@@ -85,19 +91,25 @@ export async function benchAmbassador(): Promise<void> {
   ] as const) {
     const nc = await startNutcracker(dir, servers);
     targets.push({ name: 'nutcracker', mode, port: nc.port, stop: nc.stop });
-    const ambassador = spawnNode(entry, [], {
-      env: {
-        REDIS_SERVERS: servers,
-        AMBASSADOR_LISTEN: '127.0.0.1:0',
-        OPS_LISTEN: '127.0.0.1:0',
-        LOG_LEVEL: 'info',
-        ...asShipped.env,
-      },
-      nodeArgs: nodeFlags,
-    });
-    const port = (await ambassador.waitForLog('listening')).port as number;
-    const pid = ambassador.child.pid as number;
-    targets.push({ name: 'ambassador', mode, port, stop: () => ambassador.kill(), pid });
+    for (const [name, script] of [
+      ['ambassador', entry],
+      ['ambassador before', baseline],
+    ] as const) {
+      if (!script) continue;
+      const ambassador = spawnNode(script, [], {
+        env: {
+          REDIS_SERVERS: servers,
+          AMBASSADOR_LISTEN: '127.0.0.1:0',
+          OPS_LISTEN: '127.0.0.1:0',
+          LOG_LEVEL: 'info',
+          ...asShipped.env,
+        },
+        nodeArgs: nodeFlags,
+      });
+      const port = (await ambassador.waitForLog('listening')).port as number;
+      const pid = ambassador.child.pid as number;
+      targets.push({ name, mode, port, stop: () => ambassador.kill(), pid });
+    }
   }
 
   const results = new Map<string, Result[]>();
@@ -107,7 +119,8 @@ export async function benchAmbassador(): Promise<void> {
     for (const t of targets) redisBenchmark(t.port, pipeline); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       let worstSteal = 0;
-      for (const t of targets) {
+      // Every other round in reverse, so that no server always runs right after the same one.
+      for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
         const { result, stealPct } = withSteal(() => redisBenchmark(t.port, pipeline));
         worstSteal = Math.max(worstSteal, stealPct);
         for (const [test, r] of Object.entries(result)) {
@@ -119,7 +132,7 @@ export async function benchAmbassador(): Promise<void> {
     }
   }
   const garbage = await garbagePerRequest(one);
-  const peaks = targets.flatMap((t) => (t.pid ? [[t.mode, fmt(peakRssMiB(t.pid), 1)]] : []));
+  const peaks = targets.flatMap((t) => (t.pid ? [[`${t.mode}, ${t.name}`, fmt(peakRssMiB(t.pid), 1)]] : []));
   for (const t of targets) await t.stop();
   for (const s of shards) await s.stop();
 
@@ -130,13 +143,13 @@ export async function benchAmbassador(): Promise<void> {
     verdicts.push(`\n-P ${pipeline}: ${calm.summary}`);
     for (const test of ['SET', 'GET']) {
       for (const mode of ['direct', '1 server', '2 shards']) {
-        for (const name of ['redis-server', 'nutcracker', 'ambassador']) {
+        for (const name of ['redis-server', 'nutcracker', 'ambassador', 'ambassador before']) {
           const runs = results.get(`${pipeline}|${mode}|${name}|${test}`);
           if (!runs) continue;
           const rps = median(runs.map((r) => r.rps));
           const p99 = median(runs.map((r) => r.p99));
           const nutcracker = results.get(`${pipeline}|${mode}|nutcracker|${test}`);
-          const anchor = name === 'ambassador' ? nutcracker : undefined;
+          const anchor = name.startsWith('ambassador') ? nutcracker : undefined;
           // Each round ran the ambassador right after nutcracker: ratios are taken within each
           // round, and the per-round ones show how much of the spread is the machine.
           const rpsRatios = anchor
@@ -162,7 +175,17 @@ export async function benchAmbassador(): Promise<void> {
             anchor ? fmt(median(p99Ratios), 2) : '',
             rpsRatios.map((r) => fmt(r, 2)).join(' / '),
           ]);
-          if (anchor) {
+          const before = results.get(`${pipeline}|${mode}|ambassador before|${test}`);
+          if (name === 'ambassador' && before) {
+            const overBefore = roundRatios(
+              runs.map((r) => r.rps),
+              before.map((r) => r.rps),
+            );
+            verdicts.push(
+              `after/before: -P ${pipeline} ${test} ${mode}: ${fmt(calm.median(overBefore), 3, 'x')} over calm rounds (per round ${overBefore.map((r) => fmt(r, 3)).join(' / ')})`,
+            );
+          }
+          if (name === 'ambassador') {
             const goal = pipeline === 16 ? 1.0 : 0.9;
             const calmRatio = calm.median(rpsRatios);
             const calmP99Ratio = calm.median(p99Ratios);
@@ -192,6 +215,11 @@ export async function benchAmbassador(): Promise<void> {
   console.log(
     `\ngarbage per request at -P 1 (SET+GET, one server, from --trace-gc): ambassador ${fmt(garbage.ambassador)} bytes, a bare Node socket answering each read ${fmt(garbage.floor)} bytes`,
   );
+  if (garbage.before !== undefined) {
+    console.log(
+      `garbage per request, ambassador before: ${fmt(garbage.before)} bytes (after/before ${fmt(garbage.ambassador / garbage.before, 3, 'x')})`,
+    );
+  }
   console.log(
     `\nambassador peak RSS over every round (VmHWM), against the pod's limit of ${asShipped.memoryLimitMiB} MiB:`,
   );
@@ -206,7 +234,7 @@ export async function benchAmbassador(): Promise<void> {
  * move with the machine, and at -P 1 it sets how often a scavenge stalls every client in flight.
  * The floor is a Node server that answers each read with one write and nothing else.
  */
-async function garbagePerRequest(servers: string): Promise<{ ambassador: number; floor: number }> {
+async function garbagePerRequest(servers: string): Promise<{ ambassador: number; before?: number; floor: number }> {
   const measure = async (script: string, nodeArgs: string[], env: Record<string, string>, tests: string) => {
     const run = spawnNode(script, [], { env, nodeArgs: [...nodeArgs, '--trace-gc'] });
     const port = String((await run.waitForLog('listening')).port);
@@ -226,13 +254,15 @@ async function garbagePerRequest(servers: string): Promise<{ ambassador: number;
     run.kill();
     return (freedMb * 1024 * 1024) / (REQUESTS * tests.split(',').length);
   };
+  const env = {
+    REDIS_SERVERS: servers,
+    AMBASSADOR_LISTEN: '127.0.0.1:0',
+    OPS_LISTEN: '127.0.0.1:0',
+    LOG_LEVEL: 'info',
+  };
   return {
-    ambassador: await measure(
-      entry,
-      nodeFlags,
-      { REDIS_SERVERS: servers, AMBASSADOR_LISTEN: '127.0.0.1:0', OPS_LISTEN: '127.0.0.1:0', LOG_LEVEL: 'info' },
-      'set,get',
-    ),
+    ambassador: await measure(entry, nodeFlags, env, 'set,get'),
+    before: baseline ? await measure(baseline, nodeFlags, env, 'set,get') : undefined,
     floor: await measure(pongServer, ['--import', 'tsx'], {}, 'ping_inline'),
   };
 }

@@ -1,12 +1,11 @@
 // The public server: every request is timed into the app's own stats; a cached site file is
 // served at once (static-site.ts), and everything else goes to the express app: probes, the
 // /_pod dashboard and the rest of the site, with helmet's security headers on all of it.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { type Logger, probeRoutes, type Readiness } from '@pod-patterns/kit';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { AppConfigHolder } from './app-config.js';
 import type { ContentSource } from './content.js';
-import { createExpressServer } from './express-server.js';
 import type { FileCache } from './file-cache.js';
 import { dashboardBody, dashboardPage, errorPage, noContentPage, notFoundPage, REFRESH_SCRIPT } from './pages.js';
 import type { PodStatusReader } from './pod-status.js';
@@ -114,7 +113,7 @@ export function createWebServer(deps: AppDeps): Server {
   };
   app.use(onError);
 
-  return createExpressServer(app, (req, res) => {
+  return createServer((req, res) => {
     const started = performance.now();
     // A cache hit is answered synchronously: timed without a per-request listener.
     if (site.serveCached(req, res)) {

@@ -25,6 +25,8 @@ const execFileAsync = promisify(execFile);
 const pongServer = fileURLToPath(new URL('./lib/pong-server.ts', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200_000);
+/** `BENCH_PIPELINES=16` runs only -P 16: many more rounds of it in the same time. */
+const PIPELINES = (process.env.BENCH_PIPELINES ?? '1,16').split(',').map(Number);
 
 interface Result {
   rps: number;
@@ -115,7 +117,7 @@ export async function benchAmbassador(): Promise<void> {
   const results = new Map<string, Result[]>();
   // Per pipeline depth, the most CPU the hypervisor took during any run of each round, in %.
   const roundSteal = new Map<number, number[]>();
-  for (const pipeline of [1, 16]) {
+  for (const pipeline of PIPELINES) {
     for (const t of targets) redisBenchmark(t.port, pipeline); // warm-up
     for (let round = 0; round < ROUNDS; round++) {
       let worstSteal = 0;
@@ -138,7 +140,7 @@ export async function benchAmbassador(): Promise<void> {
 
   const rows: (string | number)[][] = [];
   const verdicts: string[] = [];
-  for (const pipeline of [1, 16]) {
+  for (const pipeline of PIPELINES) {
     const calm = calmRounds(roundSteal.get(pipeline) ?? []);
     verdicts.push(`\n-P ${pipeline}: ${calm.summary}`);
     for (const test of ['SET', 'GET']) {

@@ -21,7 +21,15 @@ export {
   secret,
   url,
 } from './env-fields.js';
-export { closeServer, listen as listenHttp } from './http.js';
+export {
+  closeServer,
+  createHttpServer,
+  guard,
+  listen as listenHttp,
+  type RequestHandler,
+  requestPath,
+  SERVER_LIMITS,
+} from './http.js';
 export type { Closer, Lifecycle, LifecycleOptions } from './lifecycle.js';
 export type { Logger, LoggerOptions } from './logger.js';
 export { collectNodeMetrics, createMetricsRegistry } from './metrics.js';

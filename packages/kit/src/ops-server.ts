@@ -2,11 +2,11 @@
 // answers), /readyz (readiness, from registered checks) and /metrics, in the format the scraper
 // asks for (text or OpenMetrics). Services that need more
 // on the same port (git-sync's `/`) pass extra routes.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { ListenAddress } from './env-fields.js';
-import { closeServer, listen } from './http.js';
+import { closeServer, createHttpServer, listen, requestPath } from './http.js';
 import type { Logger } from './logger.js';
 import { negotiateMetricsFormat, renderMetrics } from './metrics-format.js';
 import type { Readiness } from './readiness.js';
@@ -60,16 +60,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   }
   const table = { ...builtIn, ...routes };
 
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://ops').pathname;
+  const server = createHttpServer(async (req, res) => {
+    const path = requestPath(req);
     const route = table[path];
-    if (!route) return sendJson(res, 404, { error: `no route ${path}` });
-    Promise.resolve(route(req, res)).catch((error: unknown) => {
-      logger?.error({ err: error, path }, 'ops route failed');
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  });
+    if (!route) return sendJson(res, 404, { error: 'no such route' });
+    await route(req, res);
+  }, logger);
   const address = await listen(server, options.listen);
   return { server, address, close: (timeoutMs = 5000) => closeServer(server, timeoutMs) };
 }

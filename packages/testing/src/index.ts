@@ -1,5 +1,6 @@
 export { type Certificates, makeCertificates } from './certificates.js';
 export { type GitHttpServer, startGitHttp } from './git-http.js';
+export { HOSTILE_REQUESTS, sendRaw, statusOf } from './hostile.js';
 export { freePort, startHttpServer, type TestServer } from './http-server.js';
 export { type Running, type SpawnOptions, spawnNode } from './process.js';
 export {

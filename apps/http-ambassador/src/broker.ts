@@ -4,14 +4,20 @@
 // without hop-by-hop headers. http-proxy-3 builds and sends each upstream request (target URL,
 // X-Forwarded-*, Host, agents, WebSocket upgrades); what it cannot know, what to do with the
 // answer, is decided here (selfHandleResponse).
+//
+// Every breaker slot taken is given back: a try ends in `record` (the upstream answered, or
+// failed) or in `release` (the try says nothing about the upstream: the app went away, or the
+// request could not be sent). A slot never given back would hold a half-open circuit forever.
 import type { Agent as HttpAgent, IncomingMessage, ServerResponse } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { BodyTooLargeError, createBackoff, type Logger, parseRetryAfter, readBoundedBody } from '@pod-patterns/kit';
+import { type Backoff, createBackoff, type Logger, parseRetryAfter } from '@pod-patterns/kit';
 import { createProxyServer } from 'http-proxy-3';
+import { Attempt, type Outcome } from './attempt.js';
 import type { Breaker } from './breaker.js';
+import { fail, isPathTarget, readBody, scrubCredential, withoutHopByHop } from './messages.js';
 import type { BrokerMetrics } from './metrics.js';
 import type { RetryBudget } from './retry-budget.js';
 import { pickByWeight, type Sticky, stickyKey, stickyPoint, type Upstream } from './upstreams.js';
@@ -35,79 +41,33 @@ export interface BrokerOptions {
   maxResponseBytes: number;
 }
 
-// RFC 9110 7.6.1: meaningful for one connection only, never forwarded. (Upgrade is kept for ws.)
-const HOP_BY_HOP = [
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-];
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 const RETRYABLE_STATUS = new Set([502, 503, 504]);
-
-type Outcome =
-  | { kind: 'response'; response: IncomingMessage }
-  | {
-      kind: 'error';
-      reason: 'connect_error' | 'reset' | 'timeout' | 'bad_response';
-      message: string;
-      reachedUpstream: boolean;
-    };
-
-/** The ambassador's own answer, told apart from an upstream's by `x-ambassador-error`. */
-function fail(res: ServerResponse, status: number, error: string, message: string, extra: Record<string, string> = {}) {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, {
-    'content-type': 'application/json',
-    'x-ambassador-error': error,
-    'cache-control': 'no-store',
-    ...extra,
-  });
-  res.end(`${JSON.stringify({ error, message })}\n`);
-}
-
-function withoutHopByHop(headers: IncomingMessage['headers']): IncomingMessage['headers'] {
-  const listed = String(headers.connection ?? '')
-    .split(',')
-    .map((name) => name.trim().toLowerCase())
-    .filter(Boolean);
-  const out = { ...headers };
-  for (const name of [...HOP_BY_HOP, ...listed]) delete out[name];
-  return out;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/** Reads the request body into memory, or undefined (after answering 413) when it is too large. */
-async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer | undefined> {
-  // No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body (RFC 9112 6.3).
-  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return EMPTY;
-  try {
-    // Drained, not destroyed, when too large: the client reads the 413 once it has sent the rest.
-    return await readBoundedBody(req, limit, { contentLength: req.headers['content-length'], overLimit: 'drain' });
-  } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    fail(res, 413, 'body_too_large', `request bodies are limited to ${limit} bytes (MAX_BODY_BYTES)`, {
-      connection: 'close',
-    });
-    return undefined;
-  }
-}
+/** nginx's code for a request whose client closed the connection before the answer. */
+const CLIENT_CLOSED = 499;
 
 export class Broker {
   readonly #options: BrokerOptions;
   readonly #proxy = createProxyServer({ xfwd: true, changeOrigin: true, selfHandleResponse: true });
   /** The try in progress for each request, so the proxy's events reach it. */
-  readonly #tries = new WeakMap<IncomingMessage, Try>();
+  readonly #attempts = new WeakMap<IncomingMessage, Attempt>();
 
   constructor(options: BrokerOptions) {
     this.#options = options;
-    this.#proxy.on('proxyReq', (proxyReq, req, _res, _options, socket) => this.#tries.get(req)?.sent(proxyReq, socket));
-    this.#proxy.on('proxyRes', (response, req) => this.#tries.get(req)?.settle({ kind: 'response', response }));
+    const attempt = (req: IncomingMessage) => this.#attempts.get(req);
+    this.#proxy.on('proxyReq', (proxyReq, req, _res, _options, socket) => attempt(req)?.sent(proxyReq, socket));
+    this.#proxy.on('proxyRes', (response, req) => attempt(req)?.settle({ kind: 'response', response }));
+    // When the app closes its connection mid-try, http-proxy-3 destroys the upstream request and
+    // reports it here, not through the try's callback: without this the try would wait for
+    // TRY_TIMEOUT and be counted as the upstream's timeout.
+    this.#proxy.on('econnreset', (_error, req) => attempt(req)?.clientGone());
+    // A credential is never handed back in a WebSocket's 101 either: scrubbed before
+    // http-proxy-3 writes the upstream's headers to the app.
+    this.#proxy.on('proxyReqWs', (proxyReq) =>
+      proxyReq.prependListener('upgrade', (response: IncomingMessage) =>
+        scrubCredential(response.headers, this.#options.authorization?.()),
+      ),
+    );
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -115,6 +75,10 @@ export class Broker {
     const started = Date.now();
     const deadline = started + o.totalTimeoutMs;
     const method = req.method ?? 'GET';
+    if (!isPathTarget(req.url)) {
+      fail(res, 400, 'bad_target', 'only a path is proxied: the ambassador is the API, not a forward proxy');
+      return this.#count('none', method, 400, started);
+    }
     const body = await readBody(req, res, o.maxBodyBytes);
     if (!body) return this.#count('none', method, 413, started);
 
@@ -125,12 +89,8 @@ export class Broker {
     o.budget.request();
 
     const key = stickyKey(o.sticky, req.headers);
-    const backoff = createBackoff({ initialMs: o.backoffMs, maxMs: o.backoffMaxMs, deadline });
+    let backoff: Backoff | undefined; // made on the first retry: most requests never need one
     const failed = new Set<string>();
-    let clientGone = false;
-    res.on('close', () => {
-      clientGone = !res.writableFinished;
-    });
     for (let tries = 1; ; tries++) {
       const upstream = this.#choose(key, failed);
       if (!upstream) {
@@ -141,19 +101,28 @@ export class Broker {
         return this.#count('none', method, 503, started);
       }
       const breaker = o.breakers.get(upstream.name) as Breaker;
-      const outcome = await this.#tryOnce(req, res, upstream, body, Math.min(o.tryTimeoutMs, deadline - Date.now()));
+      let outcome: Outcome;
+      try {
+        outcome = await this.#tryOnce(req, res, upstream, body, Math.min(o.tryTimeoutMs, deadline - Date.now()));
+      } catch (error) {
+        breaker.release(); // the request could not even be built: nothing was learnt of the upstream
+        throw error;
+      }
+      if (outcome.kind === 'error' && outcome.reason === 'client_gone') {
+        breaker.release();
+        return this.#count(upstream.name, method, CLIENT_CLOSED, started);
+      }
       const status = outcome.kind === 'response' ? (outcome.response.statusCode ?? 502) : undefined;
-      const isFailure = outcome.kind === 'error' || (status !== undefined && status >= 500);
-      if (outcome.kind === 'error' && !outcome.reachedUpstream && clientGone) breaker.release();
-      else breaker.record(isFailure);
+      breaker.record(outcome.kind === 'error' || (status !== undefined && status >= 500));
 
       const retryable =
         (outcome.kind === 'error' && outcome.reason !== 'bad_response') || RETRYABLE_STATUS.has(status ?? 0);
-      if (retryable && !clientGone && IDEMPOTENT.has(method) && tries <= o.retries) {
+      if (retryable && IDEMPOTENT.has(method) && tries <= o.retries) {
         const retryAfter =
           outcome.kind === 'response'
             ? parseRetryAfter(String(outcome.response.headers['retry-after'] ?? ''))
             : undefined;
+        backoff ??= createBackoff({ initialMs: o.backoffMs, maxMs: o.backoffMaxMs, deadline });
         const delay = retryAfter !== undefined && retryAfter > o.backoffMaxMs ? undefined : backoff.next(retryAfter);
         if (delay !== undefined && o.budget.tryRetry()) {
           if (outcome.kind === 'response') outcome.response.resume(); // drain it: the connection is reused
@@ -163,10 +132,10 @@ export class Broker {
           });
           if (key === undefined) failed.add(upstream.name);
           await sleep(delay);
+          if (res.destroyed) return this.#count(upstream.name, method, CLIENT_CLOSED, started);
           continue;
         }
       }
-      if (clientGone) return;
       if (outcome.kind === 'error') {
         const code = outcome.reason === 'timeout' ? 504 : 502;
         fail(
@@ -188,9 +157,12 @@ export class Broker {
   /** WebSocket: the upgrade is passed through to the chosen upstream, credentials added. */
   upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     const o = this.#options;
+    if (!isPathTarget(req.url)) return void socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     const upstream = this.#choose(stickyKey(o.sticky, req.headers), new Set());
     if (!upstream)
       return void socket.end('HTTP/1.1 503 Service Unavailable\r\nx-ambassador-error: circuit_open\r\n\r\n');
+    // A long-lived tunnel is not a try: its slot is given back now, whatever becomes of it.
+    o.breakers.get(upstream.name)?.release();
     if (o.authorization) req.headers.authorization = o.authorization();
     const agent = upstream.url.protocol === 'https:' ? o.agents.https : o.agents.http;
     this.#proxy.ws(req, socket, head, { target: upstream.url, agent }, (error: Error) => {
@@ -228,24 +200,29 @@ export class Broker {
     timeoutMs: number,
   ): Promise<Outcome> {
     const o = this.#options;
-    return new Promise((resolve) => {
-      const attempt = new Try(resolve, o.connectTimeoutMs, Math.max(1, timeoutMs));
-      this.#tries.set(req, attempt);
-      this.#proxy.web(
-        req,
-        res,
-        {
-          target: upstream.url,
-          agent: upstream.url.protocol === 'https:' ? o.agents.https : o.agents.http,
-          buffer: Readable.from(body.length > 0 ? [body] : []),
-        },
-        (error: Error & { code?: string }) => attempt.settleError(error),
-      );
+    return new Promise((resolve, reject) => {
+      const attempt = new Attempt(resolve, o.connectTimeoutMs, Math.max(1, timeoutMs));
+      this.#attempts.set(req, attempt);
+      try {
+        this.#proxy.web(
+          req,
+          res,
+          {
+            target: upstream.url,
+            agent: upstream.url.protocol === 'https:' ? o.agents.https : o.agents.http,
+            buffer: Readable.from(body.length > 0 ? [body] : []),
+          },
+          (error: Error & { code?: string }) => attempt.settleError(error),
+        );
+      } catch (error) {
+        attempt.cancel();
+        reject(error);
+      }
     });
   }
 
   #deliver(response: IncomingMessage, res: ServerResponse, upstream: Upstream, tries: number, deadline: number): void {
-    const { maxResponseBytes, authorization } = this.#options;
+    const { maxResponseBytes, authorization, logger } = this.#options;
     const declared = Number(response.headers['content-length'] ?? 0);
     if (declared > maxResponseBytes) {
       response.destroy();
@@ -258,11 +235,7 @@ export class Broker {
       return;
     }
     const headers = withoutHopByHop(response.headers);
-    // A credential is never handed back to the app, even by an upstream that echoes it.
-    const credential = authorization?.();
-    if (credential)
-      for (const [name, value] of Object.entries(headers))
-        if (String(value).includes(credential.split(' ')[1] ?? credential)) delete headers[name];
+    scrubCredential(headers, authorization?.());
     res.writeHead(response.statusCode ?? 502, response.statusMessage, {
       ...headers,
       'x-ambassador-upstream': upstream.name,
@@ -278,7 +251,7 @@ export class Broker {
       if (size > maxResponseBytes) response.destroy(new Error('response larger than MAX_RESPONSE_BYTES'));
     });
     response.on('error', (error) => {
-      this.#options.logger.warn({ upstream: upstream.name, error: error.message }, 'response cut');
+      logger.warn({ upstream: upstream.name, error: error.message }, 'response cut');
       res.destroy();
     });
     response.on('close', () => clearTimeout(cut));
@@ -289,69 +262,5 @@ export class Broker {
     const { metrics } = this.#options;
     metrics.requests.inc({ upstream, method, code: String(code) });
     metrics.duration.observe({ upstream }, (Date.now() - started) / 1000);
-  }
-}
-
-/** One try: settles once, with the upstream's response, or why there was none. */
-class Try {
-  #settled = false;
-  #request: { destroy(error?: Error): void } | undefined;
-  #connected = false;
-  readonly #timers: NodeJS.Timeout[] = [];
-
-  constructor(
-    private readonly resolve: (outcome: Outcome) => void,
-    private readonly connectTimeoutMs: number,
-    tryTimeoutMs: number,
-  ) {
-    this.#timers.push(
-      setTimeout(() => this.#abort('timeout', `no response within ${tryTimeoutMs} ms (TRY_TIMEOUT)`), tryTimeoutMs),
-    );
-  }
-
-  sent(request: { destroy(error?: Error): void }, socket: Socket): void {
-    this.#request = request;
-    if (this.#settled) return void request.destroy(); // timed out before the socket was even assigned
-    if (!socket.connecting) {
-      this.#connected = true;
-      return;
-    }
-    const timer = setTimeout(
-      () => this.#abort('connect_error', `no connection within ${this.connectTimeoutMs} ms (CONNECT_TIMEOUT)`),
-      this.connectTimeoutMs,
-    );
-    this.#timers.push(timer);
-    socket.once(socket.constructor.name === 'TLSSocket' ? 'secureConnect' : 'connect', () => {
-      this.#connected = true;
-      clearTimeout(timer);
-    });
-  }
-
-  settle(outcome: Outcome): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    for (const timer of this.#timers) clearTimeout(timer);
-    this.resolve(outcome);
-  }
-
-  settleError(error: Error & { code?: string }): void {
-    const code = error.code ?? '';
-    // The HTTP parser's codes (HPE_*): the upstream answered something that is not HTTP.
-    if (code.startsWith('HPE_')) {
-      this.settle({
-        kind: 'error',
-        reason: 'bad_response',
-        message: `malformed response (${code})`,
-        reachedUpstream: true,
-      });
-      return;
-    }
-    const reason = this.#connected ? 'reset' : 'connect_error';
-    this.settle({ kind: 'error', reason, message: code || error.message, reachedUpstream: this.#connected });
-  }
-
-  #abort(reason: 'timeout' | 'connect_error', message: string): void {
-    this.settle({ kind: 'error', reason, message, reachedUpstream: this.#connected });
-    this.#request?.destroy();
   }
 }

@@ -2,12 +2,14 @@
 // http-ambassador: the ambassador for HTTP APIs. The app calls http://127.0.0.1:8081/... as if the
 // API were local and had no credentials, TLS or bad days; the ambassador brokers each call.
 import { readFileSync } from 'node:fs';
-import { createServer, Agent as HttpAgent } from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Socket } from 'node:net';
 import {
   closeServer,
+  createHttpServer,
   exitWithConfigError,
+  guard,
   listenHttp,
   packageVersion,
   Readiness,
@@ -103,17 +105,11 @@ await runService(
       maxResponseBytes: config.MAX_RESPONSE_BYTES,
     });
 
-    const server = createServer((req, res) => {
-      broker.handle(req, res).catch((error: unknown) => {
-        logger.error({ err: error }, 'request failed inside the ambassador');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal', message: 'the ambassador failed; see its log' });
-        else res.destroy();
-      });
-    });
-    server.on('upgrade', (req, socket: Socket, head: Buffer) => broker.upgrade(req, socket, head));
-    server.on('clientError', (_error, socket: Socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    });
+    // The kit's server: a request that throws inside the broker is answered 500, never fatal.
+    const server = createHttpServer((req, res) => broker.handle(req, res), logger);
+    server.on('upgrade', (req, socket: Socket, head: Buffer) =>
+      guard(() => broker.upgrade(req, socket, head), socket, logger, req.url),
+    );
 
     const readiness = new Readiness(() => lifecycle.stopping);
     readiness.add('upstreams', () => {

@@ -34,7 +34,13 @@ export class Announcements {
   async #fetch(url: string): Promise<AnnouncementsStatus> {
     const fetched_at = new Date().toISOString();
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
+      // Redirects are not followed: the ambassador is the pod's one way out, and a redirect to
+      // another host would go around it (and its credentials, retries and breaker).
+      const res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), redirect: 'manual' });
+      if (res.status >= 300 && res.status < 400) {
+        await res.body?.cancel();
+        return { ok: false, reason: `HTTP ${res.status}: redirects are not followed`, fetched_at };
+      }
       if (!res.ok) {
         await res.body?.cancel();
         // The ambassador's own failures say which in x-ambassador-error (circuit_open, timeout, ...).

@@ -24,8 +24,10 @@ export const appConfigSchema = z.looseObject({
   version: z.string().optional(),
 });
 
+export type AppConfig = z.output<typeof appConfigSchema>;
+
 export interface LoadedConfig {
-  values: z.output<typeof appConfigSchema>;
+  values: AppConfig;
   /** The `version` key, or a digest of the file when it has none. */
   version: string;
   file: string;
@@ -120,12 +122,30 @@ export class AppConfigHolder {
   }
 }
 
-const SECRET_KEY = /pass|secret|token|key|credential|auth/i;
+const HIDDEN = '••••••';
 
-/** The config's values with anything that looks secret hidden, for the dashboard. */
-export function redactValues(value: unknown, key = ''): unknown {
-  if (SECRET_KEY.test(key) && (typeof value === 'string' || typeof value === 'number')) return '••••••';
-  if (Array.isArray(value)) return value.map((v) => redactValues(v));
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactValues(v, k)]));
+/** `scheme://user:password@host` with the userinfo hidden, wherever it appears in a text. */
+function withoutUserinfo(text: string): string {
+  return text.replace(/(\w[\w+.-]*:\/\/)[^/?#\s@]*@/g, `$1${HIDDEN}@`);
+}
+
+/** The site's title and greeting as pages show them: any URL's userinfo hidden. */
+export function publicSite(values: AppConfig): { title: string; greeting: string } {
+  return { title: withoutUserinfo(values.site.title), greeting: withoutUserinfo(values.site.greeting) };
+}
+
+/**
+ * What the public dashboard shows of the config. It fails closed: only what the schema above
+ * declares is shown (the site's title and greeting, the feature flags, the version), with any
+ * URL's userinfo hidden; every other key, which may hold anything, is listed with its value
+ * hidden, whatever its type.
+ */
+export function publicConfig(values: AppConfig): Record<string, unknown> {
+  const { site: _site, features, version, ...undeclared } = values;
+  return {
+    site: publicSite(values),
+    features,
+    ...(version === undefined ? {} : { version: withoutUserinfo(version) }),
+    ...Object.fromEntries(Object.keys(undeclared).map((key) => [key, HIDDEN])),
+  };
 }

@@ -1,10 +1,10 @@
 // The public server: every request is timed into the app's own stats; a cached site file is
 // served at once (static-site.ts), and everything else goes to the express app: probes, the
 // /_pod dashboard and the rest of the site, with helmet's security headers on all of it.
-import { createServer, type Server } from 'node:http';
-import { type Logger, probeRoutes, type Readiness } from '@pod-patterns/kit';
+import type { Server } from 'node:http';
+import { createHttpServer, type Logger, probeRoutes, type Readiness } from '@pod-patterns/kit';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { AppConfigHolder } from './app-config.js';
+import { type AppConfigHolder, publicSite } from './app-config.js';
 import type { ContentSource } from './content.js';
 import type { FileCache } from './file-cache.js';
 import { dashboardBody, dashboardPage, errorPage, noContentPage, notFoundPage, REFRESH_SCRIPT } from './pages.js';
@@ -72,7 +72,7 @@ export function createWebServer(deps: AppDeps): Server {
   });
   app.get('/_pod/fragment', async (_req, res) => {
     if (!dashboardEnabled()) return sendNotFound(_req, res);
-    const { title, greeting } = appConfig.current.values.site;
+    const { title, greeting } = publicSite(appConfig.current.values);
     res
       .set('cache-control', 'no-store')
       .type('html')
@@ -83,7 +83,7 @@ export function createWebServer(deps: AppDeps): Server {
   });
   app.get('/_pod', async (req, res) => {
     if (!dashboardEnabled()) return sendNotFound(req, res);
-    const { title, greeting } = appConfig.current.values.site;
+    const { title, greeting } = publicSite(appConfig.current.values);
     res
       .set('cache-control', 'no-store')
       .type('html')
@@ -113,7 +113,8 @@ export function createWebServer(deps: AppDeps): Server {
   };
   app.use(onError);
 
-  return createServer((req, res) => {
+  // The kit's server: whatever a request does outside express, it cannot take the process down.
+  return createHttpServer((req, res) => {
     const started = performance.now();
     // A cache hit is answered synchronously: timed without a per-request listener.
     if (site.serveCached(req, res)) {
@@ -124,5 +125,5 @@ export function createWebServer(deps: AppDeps): Server {
       stats.observe(routeClass(req.url?.split('?')[0] ?? '/'), res.statusCode, performance.now() - started),
     );
     app(req, res);
-  });
+  }, logger);
 }

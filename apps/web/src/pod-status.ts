@@ -4,7 +4,7 @@
 
 import type { Announcements, AnnouncementsStatus } from './announcements.js';
 import type { AppConfigHolder } from './app-config.js';
-import { redactValues } from './app-config.js';
+import { publicConfig } from './app-config.js';
 import type { ContentSource } from './content.js';
 import type { VisitCounter, VisitTotals } from './visits.js';
 
@@ -101,7 +101,7 @@ export class PodStatusReader {
         fetched_at: config.fetchedAt,
         loaded_at: config.loadedAt,
         version: config.version,
-        values: redactValues(config.values),
+        values: publicConfig(config.values),
       },
       content: {
         link: content.link,

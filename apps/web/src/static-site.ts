@@ -113,7 +113,8 @@ export function createSite(options: SiteOptions): Site {
       const file = await resolveInside(revision, guard.segments, (real) => options.onEscape(rawPath, real));
       if (!file) return notFound(req, res);
       if (file.directory && !directoryRequest) {
-        res.redirect(301, `${rawPath}/${req.originalUrl.slice(rawPath.length)}`);
+        // One leading slash: `//docs/` in a Location is another host (a protocol-relative URL).
+        res.redirect(301, `/${rawPath.replace(/^\/+/, '')}/${req.originalUrl.slice(rawPath.length)}`);
         return;
       }
       if (revision.immutable) cached = await cache.load(revision.sha, pagePath, file.path, file.size, file.mtime);

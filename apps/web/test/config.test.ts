@@ -63,3 +63,47 @@ test('the dashboard shows the config with secrets hidden', async () => {
     web.kill();
   }
 });
+
+test('redaction fails closed: secrets in arrays, objects and URLs never reach /_pod or /_pod/status', async () => {
+  const leaky = {
+    site: { title: 'Leaky site', greeting: 'see https://deploy:greet-pw@example.test/status' },
+    features: { visitCounter: true, podDashboard: true },
+    version: 'leaky-1',
+    apiKeys: ['sk_live_array_secret'],
+    credentials: { pw: 'object-secret' },
+    database: { url: 'postgres://app:url-secret@db/app' },
+    sessionCookieSigner: 'signer-secret',
+    webhookSecret: { value: 'nested-secret' },
+    retries: 3,
+  };
+  const web = await startWeb({ CONTENT_DIR: sync.link, CONFIG_FILE: writeConfig(leaky) });
+  try {
+    const page = await (await fetch(`${web.base}/_pod`)).text();
+    const status = await (await fetch(`${web.base}/_pod/status`)).text();
+    for (const secret of [
+      'sk_live_array_secret',
+      'object-secret',
+      'url-secret',
+      'signer-secret',
+      'nested-secret',
+      'greet-pw',
+    ]) {
+      assert.doesNotMatch(page, new RegExp(secret), `${secret} on /_pod`);
+      assert.doesNotMatch(status, new RegExp(secret), `${secret} on /_pod/status`);
+    }
+    const values = (JSON.parse(status) as { config: { values: Record<string, unknown> } }).config.values;
+    assert.deepEqual(values, {
+      site: { title: 'Leaky site', greeting: 'see https://••••••@example.test/status' },
+      features: { visitCounter: true, podDashboard: true },
+      version: 'leaky-1',
+      apiKeys: '••••••',
+      credentials: '••••••',
+      database: '••••••',
+      sessionCookieSigner: '••••••',
+      webhookSecret: '••••••',
+      retries: '••••••',
+    });
+  } finally {
+    web.kill();
+  }
+});

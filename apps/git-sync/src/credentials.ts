@@ -3,15 +3,37 @@
 // git's prompts from variables set only for that git process; the password file is read again
 // for every sync, so a rotated token works. For SSH, an ssh config file names the key and the
 // known-hosts file, and GIT_SSH_COMMAND only names that file.
+//
+// The credentials belong to GITSYNC_REPO's scheme, host and port, as v4 ties them to the
+// repository's URL: git asks for every host it talks to, a submodule's included, and names the
+// host in its prompt ("Password for 'https://user@host': "). Any other host gets no answer, so
+// a .gitmodules pointing elsewhere cannot collect them.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSecretFile } from '@pod-patterns/kit';
 import type { Config } from './config.js';
 
 const ASKPASS = `#!${process.execPath}
-const prompt = (process.argv[2] || '').toLowerCase();
-process.stdout.write((prompt.startsWith('username') ? process.env.GITSYNC_ASKPASS_USERNAME : process.env.GITSYNC_ASKPASS_PASSWORD) || '');
+const prompt = process.argv[2] || '';
+let origin;
+try {
+  const url = new URL(/'([^']*)'/.exec(prompt)[1]);
+  origin = url.protocol + '//' + url.host;
+} catch {}
+// Another host: no answer (git then says it "could not read Username for '<that host>'").
+if (origin !== process.env.GITSYNC_ASKPASS_ORIGIN) process.exit(1);
+process.stdout.write((prompt.toLowerCase().startsWith('username') ? process.env.GITSYNC_ASKPASS_USERNAME : process.env.GITSYNC_ASKPASS_PASSWORD) || '');
 `;
+
+/** `scheme://host[:port]` of an HTTP(S) URL as git names it in a prompt (default port left out). */
+export function credentialOrigin(repo: string): string | undefined {
+  try {
+    const url = new URL(repo);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? `${url.protocol}//${url.host}` : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class Credentials {
   readonly #askpass: string | undefined;
@@ -53,6 +75,7 @@ export class Credentials {
     const env: NodeJS.ProcessEnv = {};
     if (this.#askpass) {
       env.GIT_ASKPASS = this.#askpass;
+      env.GITSYNC_ASKPASS_ORIGIN = credentialOrigin(this.config.GITSYNC_REPO) ?? 'no host (GITSYNC_REPO is not HTTP)';
       env.GITSYNC_ASKPASS_USERNAME = this.config.GITSYNC_USERNAME;
       env.GITSYNC_ASKPASS_PASSWORD = this.#password();
     }

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // git-sync: the sidecar. It keeps a git repository synced into a shared volume for the whole
 // life of the pod, publishing each revision atomically behind a symlink the app reads through.
-import { createServer } from 'node:http';
 import { resolve } from 'node:path';
 import {
   closeServer,
+  createHttpServer,
   exitWithConfigError,
   listenHttp,
   packageVersion,
@@ -158,12 +158,12 @@ await runService(
       logger.info({ port: ops.address.port }, 'http listening');
     }
     if (trigger) {
-      const server = createServer((req, res) => {
+      const server = createHttpServer((req, res) => {
         if (req.url !== '/sync') return sendJson(res, 404, { error: 'POST /sync' });
         if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST /sync' });
         syncer.trigger();
         sendJson(res, 202, { triggered: true });
-      });
+      }, logger);
       const address = await listenHttp(server, trigger);
       lifecycle.onStop('trigger server', () => closeServer(server, 2000));
       logger.info({ port: address.port }, 'sync trigger listening');

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { waitFor } from '@pod-patterns/testing';
-import { Origin, runGitSync, startGitHttp, startGitSync, tempDir } from './helpers.js';
+import { startHttpServer, waitFor } from '@pod-patterns/testing';
+import { git, Origin, runGitSync, startGitHttp, startGitSync, tempDir } from './helpers.js';
 
 test('smart HTTP with basic auth: a rotated password file is picked up, no credential is ever written down, and the askpass folder goes at exit', async () => {
   const parent = tempDir('origin-');
@@ -79,4 +79,41 @@ test('a URL with a password in it is refused at start', async () => {
   assert.equal(run.code, 78);
   assert.match(run.stderr(), /GITSYNC_REPO holds a password/);
   assert.doesNotMatch(run.stderr() + run.stdout(), /hunter2-xyz/);
+});
+
+test('the credentials go only to the repository’s own scheme, host and port: a submodule elsewhere gets none', async () => {
+  const parent = tempDir('origin-');
+  const origin = new Origin(parent);
+  const first = origin.commit({ 'index.html': 'one' });
+  // A submodule whose URL points at another port of the same host: a server that asks for basic
+  // auth and keeps whatever it is sent.
+  const offered: string[] = [];
+  const thief = await startHttpServer((req, res) => {
+    if (req.headers.authorization) offered.push(req.headers.authorization);
+    res.writeHead(401, { 'www-authenticate': 'Basic realm="give me"' }).end();
+  });
+  writeFileSync(join(origin.dir, '.gitmodules'), `[submodule "lib"]\n\tpath = lib\n\turl = ${thief.url}/lib.git\n`);
+  git(origin.dir, 'add', '.gitmodules');
+  git(origin.dir, 'update-index', '--add', '--cacheinfo', `160000,${first},lib`); // the gitlink, no clone
+  git(origin.dir, 'commit', '--quiet', '-m', 'a submodule elsewhere');
+  const password = 'only-for-the-repo-5b1e';
+  const http = await startGitHttp(parent, { username: 'deploy', password: () => password });
+  const dir = tempDir();
+  writeFileSync(join(dir, 'password'), password);
+  try {
+    const run = await runGitSync({
+      GITSYNC_REPO: `${http.url}/site.git`,
+      GITSYNC_ROOT: join(dir, 'root'),
+      GITSYNC_USERNAME: 'deploy',
+      GITSYNC_PASSWORD_FILE: join(dir, 'password'),
+      GITSYNC_ONE_TIME: 'true',
+    });
+    assert.notEqual(run.code, 0, `the submodule cannot be fetched: ${run.stdout()}${run.stderr()}`);
+    assert.deepEqual(offered, [], 'the other server was never sent a credential');
+    assert.match(run.stdout() + run.stderr(), new RegExp(`could not read Username for '${thief.url}'`));
+    assert.doesNotMatch(run.stdout() + run.stderr(), new RegExp(password));
+  } finally {
+    await http.close();
+    await thief.close();
+  }
 });

@@ -50,6 +50,8 @@ export class BackendConnection {
   #ready = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
+  /** When the server's last bytes arrived. */
+  #lastData = 0;
   /** Set by tunnel(): raw bytes instead of framed replies (pub/sub, MONITOR). */
   #onRaw: ((chunk: Buffer) => void) | undefined;
 
@@ -147,6 +149,7 @@ export class BackendConnection {
   }
 
   #onData(chunk: Buffer): void {
+    this.#lastData = performance.now();
     if (this.#onRaw && this.#inflight.length === 0) {
       this.#onRaw(chunk);
       return;
@@ -158,7 +161,7 @@ export class BackendConnection {
       this.fail(`${this.server.name}: ${(error as Error).message}`);
       return;
     }
-    const now = performance.now(); // one clock read per chunk, not per reply
+    const now = this.#lastData; // one clock read per chunk, not per reply
     for (const reply of replies) {
       const request = this.#inflight.shift();
       if (!request) {
@@ -170,9 +173,15 @@ export class BackendConnection {
     if (replies.length > 0) this.options.onSuccess();
   }
 
+  /**
+   * A server is failed when it has sent nothing for the timeout while a request waits. The clock
+   * runs from the later of the oldest request's send and the server's last bytes: a server busy
+   * answering a long pipeline (one client's 400 GETs of 1 MiB) is slow to reach the last
+   * request, not stuck, and failing it would fail every other client's commands on it too.
+   */
   #checkTimeout(): void {
     const oldest = this.#inflight.peek();
-    if (oldest && performance.now() - oldest.sentAt > this.options.timeoutMs) {
+    if (oldest && performance.now() - Math.max(oldest.sentAt, this.#lastData) > this.options.timeoutMs) {
       this.fail(`${this.server.name}: no reply within ${this.options.timeoutMs}ms`);
     }
   }

@@ -77,8 +77,39 @@ export const TUNNEL = new Set([
   'MONITOR',
 ]);
 
-/** A replication stream is no reply at all: these are refused, whatever the deny list says. */
-export const UNSUPPORTED = new Set(['SYNC', 'PSYNC', 'REPLCONF']);
+/**
+ * Refused whatever the deny list says. A replication stream (SYNC, PSYNC, REPLCONF) is no reply
+ * at all, and would stream every key. ACL reads the backend's password hashes and can rewrite
+ * its users (`ACL SETUSER default nopass`): the ambassador's clients never manage the server.
+ */
+export const UNSUPPORTED = new Set(['SYNC', 'PSYNC', 'REPLCONF', 'ACL']);
+
+/**
+ * Scripts run any command inside the server, where no deny list reaches: `EVAL "return
+ * redis.call('FLUSHALL')" 0` would empty the database. So scripting is refused unless
+ * AMBASSADOR_ALLOW_SCRIPTING says the app's scripts are trusted.
+ */
+export const SCRIPTING = ['EVAL', 'EVALSHA', 'EVAL_RO', 'EVALSHA_RO', 'SCRIPT', 'FUNCTION', 'FCALL', 'FCALL_RO'];
+
+/** The error for a refused command, with the switch that would allow it where there is one. */
+export function refusal(name: string): string {
+  const why = SCRIPTING.includes(name) ? ' (scripting is off; see AMBASSADOR_ALLOW_SCRIPTING)' : '';
+  return `ERR ${name} is not allowed through the ambassador${why}`;
+}
+
+/**
+ * Outside a tunnel the ambassador answers these itself; inside one they would reach the server
+ * unchecked, where CLIENT KILL cuts the shared connection, SELECT and HELLO 3 change what the
+ * tunnel carries, and AUTH and RESET change who the connection is. So a tunnelled client that
+ * sends one is disconnected, as for a denied command. The CLIENT subcommands answered here
+ * outside a tunnel only name or silence the connection, and go on to the server; so do PING,
+ * ECHO, QUIT and COMMAND, which Redis answers in subscribe mode too.
+ */
+export function refusedInTunnel(name: string, command: { arg(i: number): Buffer | undefined }): boolean {
+  if (name === 'CLIENT') return !CLIENT_HARMLESS.has(command.arg(1)?.toString('latin1').toUpperCase() ?? '');
+  return name === 'SELECT' || name === 'HELLO' || name === 'AUTH' || name === 'RESET';
+}
+const CLIENT_HARMLESS = new Set(['REPLY', 'SETNAME', 'GETNAME', 'SETINFO', 'ID']);
 
 /** SCRIPT KILL and FUNCTION KILL must not queue behind the script they kill. */
 export function isKill(name: string, command: { arg(i: number): Buffer | undefined }): boolean {

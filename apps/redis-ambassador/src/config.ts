@@ -59,6 +59,10 @@ export const envSchema = defineEnv({
     { fileOnly: true },
   ),
   AMBASSADOR_DENY_COMMANDS: list('Commands refused with an error (the connection stays usable).', DEFAULT_DENIED),
+  AMBASSADOR_ALLOW_SCRIPTING: bool(
+    'Let EVAL, EVALSHA, SCRIPT, FUNCTION and FCALL through. A script runs any command inside the server, past the deny list: turn this on only for an app whose scripts you trust.',
+    false,
+  ),
   SERVER_TIMEOUT: duration(
     "A server that has not answered a request in this long is failed (twemproxy's `timeout`).",
     '1s',

@@ -15,6 +15,7 @@ import {
 } from '@pod-patterns/kit';
 import { Ambassador } from './ambassador.js';
 import { readTls } from './backend.js';
+import { SCRIPTING } from './commands.js';
 import { envSchema } from './config.js';
 import { AmbassadorMetrics } from './metrics.js';
 import { loadServers, type ServerSpec } from './servers.js';
@@ -58,7 +59,10 @@ await runService(
       {
         version,
         maxClients: config.AMBASSADOR_MAX_CLIENTS,
-        deny: new Set(config.AMBASSADOR_DENY_COMMANDS.map((c) => c.toUpperCase())),
+        deny: new Set([
+          ...config.AMBASSADOR_DENY_COMMANDS.map((c) => c.toUpperCase()),
+          ...(config.AMBASSADOR_ALLOW_SCRIPTING ? [] : SCRIPTING),
+        ]),
         clientPassword: config.AMBASSADOR_CLIENT_PASSWORD,
         limits: { maxBulkBytes: config.AMBASSADOR_MAX_REQUEST_BYTES, maxArgs: 1024 * 1024, maxInlineBytes: 64 * 1024 },
         idleTimeoutMs: config.AMBASSADOR_CLIENT_IDLE_TIMEOUT,

@@ -2,6 +2,7 @@
 // Prometheus scrapes (collect), so no label hashing happens per command.
 import { createMetricsRegistry } from '@pod-patterns/kit';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { commandLabel } from './known-commands.js';
 
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
 
@@ -125,7 +126,8 @@ export class AmbassadorMetrics {
       byCommand = new Map();
       this.#commands.set(server, byCommand);
     }
-    byCommand.set(name, (byCommand.get(name) ?? 0) + 1);
+    const label = commandLabel(name); // a client's made-up names are one `other`, not a label each
+    byCommand.set(label, (byCommand.get(label) ?? 0) + 1);
   }
 
   error(kind: string): void {

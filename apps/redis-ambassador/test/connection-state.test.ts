@@ -12,7 +12,11 @@ let ambassador: Ambassador;
 before(async () => {
   // Redis serves other clients (and SCRIPT KILL) 100 ms into a busy script instead of 5 s.
   redis = await startRedis({ args: ['--busy-reply-threshold', '100'] });
-  ambassador = await startAmbassador({ REDIS_SERVERS: `127.0.0.1:${redis.port}:1`, SERVER_TIMEOUT: '10s' });
+  ambassador = await startAmbassador({
+    REDIS_SERVERS: `127.0.0.1:${redis.port}:1`,
+    SERVER_TIMEOUT: '10s',
+    AMBASSADOR_ALLOW_SCRIPTING: 'true', // these tests follow scripts as they travel
+  });
 });
 after(async () => {
   ambassador.kill();

@@ -131,3 +131,47 @@ test('reply scanner: a malformed length or type from a server is a protocol erro
     '$0\r\n\r\n',
   ]);
 });
+
+/** Bytes Buffer.concat copies while `run` runs: the measure of a parser's copying, not a timing. */
+function bytesCopied(run: () => void): number {
+  const concat = Buffer.concat;
+  let copied = 0;
+  Buffer.concat = ((list: readonly Uint8Array[], length?: number) => {
+    const joined = concat(list, length);
+    copied += joined.length;
+    return joined;
+  }) as typeof Buffer.concat;
+  try {
+    run();
+  } finally {
+    Buffer.concat = concat;
+  }
+  return copied;
+}
+
+test('a large argument or reply arriving in many reads is joined once, not once per read', () => {
+  const value = Buffer.alloc(4 << 20, 'v');
+  const chunks = (wire: Buffer) =>
+    Array.from({ length: Math.ceil(wire.length / 16_384) }, (_, i) => wire.subarray(i * 16_384, (i + 1) * 16_384));
+
+  const parser = new RequestParser({ maxBulkBytes: 8 << 20, maxArgs: 8, maxInlineBytes: 256 });
+  const request = encodeCommand(['SET', 'k', value]);
+  const commands: Command[] = [];
+  const parserCopied = bytesCopied(() => {
+    for (const chunk of chunks(request)) parser.push(chunk, (c) => commands.push(c));
+  });
+  assert.equal(commands.length, 1);
+  assert.ok(commands[0]?.arg(2)?.equals(value));
+  // Joined once per read, 4 MiB in 256 reads would copy about 512 MiB.
+  assert.ok(parserCopied < 3 * request.length, `the parser copied ${parserCopied} bytes for ${request.length}`);
+
+  const scanner = new ReplyScanner();
+  const reply = Buffer.concat([Buffer.from(`*2\r\n$${value.length}\r\n`), value, Buffer.from('\r\n:1\r\n')]);
+  const replies: Buffer[] = [];
+  const scannerCopied = bytesCopied(() => {
+    for (const chunk of chunks(reply)) replies.push(...scanner.push(chunk));
+  });
+  assert.equal(replies.length, 1);
+  assert.ok(replies[0]?.equals(reply));
+  assert.ok(scannerCopied < 3 * reply.length, `the scanner copied ${scannerCopied} bytes for ${reply.length}`);
+});

@@ -10,7 +10,11 @@ let shards: TestRedis[];
 let ambassador: Ambassador;
 before(async () => {
   shards = await startShards(3);
-  ambassador = await startAmbassador({ REDIS_SERVERS: serverList(shards), SERVER_TIMEOUT: '500ms' });
+  ambassador = await startAmbassador({
+    REDIS_SERVERS: serverList(shards),
+    SERVER_TIMEOUT: '500ms',
+    AMBASSADOR_ALLOW_SCRIPTING: 'true', // SCRIPT KILL is refused for sharding here, not for the policy
+  });
 });
 after(async () => {
   ambassador.kill();

@@ -7,7 +7,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '@pod-patterns/kit';
 import { type Pending, pending } from '../backend.js';
-import { isKill, TUNNEL, UNSUPPORTED } from '../commands.js';
+import { isKill, refusal, refusedInTunnel, TUNNEL, UNSUPPORTED } from '../commands.js';
 import { answerLocally, LOCAL, type LocalState } from '../local.js';
 import type { AmbassadorMetrics } from '../metrics.js';
 import { ServerPool } from '../pool.js';
@@ -131,8 +131,10 @@ export class ClientConnection {
     const { ctx } = this;
     const pinned = this.#pinned;
     if (pinned?.tunnelled) {
-      // A subscribed client: Redis itself limits what it may send; the deny list still applies.
-      if (ctx.deny.has(name)) this.#abort(`ERR ${name} is not allowed through the ambassador`);
+      // What is refused outside the tunnel is refused in it: its bytes pass unframed, so a
+      // refusal there ends the connection (after an UNSUBSCRIBE it may be an ordinary one).
+      if (ctx.deny.has(name) || UNSUPPORTED.has(name) || refusedInTunnel(name, command))
+        this.#abort(`ERR ${name} is not allowed on a tunnelled (pub/sub or MONITOR) connection through the ambassador`);
       else pinned.toTunnel(command.raw);
       return;
     }
@@ -157,7 +159,7 @@ export class ClientConnection {
     }
     if (ctx.deny.has(name) || UNSUPPORTED.has(name)) {
       ctx.metrics.error('denied');
-      this.#order.answer(error(`ERR ${name} is not allowed through the ambassador`));
+      this.#order.answer(error(refusal(name)));
       return;
     }
     if (pinned) {
@@ -244,7 +246,7 @@ export class ClientConnection {
     } else if (ctx.deny.has(name) || UNSUPPORTED.has(name) || name === 'RESET') {
       ctx.metrics.error('denied');
       transaction.refused = true;
-      this.#order.answer(error(`ERR ${name} is not allowed through the ambassador`));
+      this.#order.answer(error(refusal(name)));
     } else if (TUNNEL.has(name)) {
       // Queued, and run at EXEC: after it the server may stream, so it is the server's from now on.
       pinned.transaction = undefined;

@@ -19,11 +19,28 @@ export class ReplyScanner {
   #pos = 0;
   /** Elements still expected by each open array, innermost last. */
   readonly #open: number[] = [];
+  /**
+   * The reads of a large bulk reply, parked until there are enough to finish it, then joined
+   * once: joining on every read copied a 1 MiB value hundreds of times over.
+   */
+  #parked: Buffer[] = [];
+  #parkedBytes = 0;
+  /** Bytes needed from #start to finish the bulk string being scanned (0: not known). */
+  #wanted = 0;
 
   /** Adds received bytes; returns the complete replies they finish, in order. */
   push(chunk: Buffer): Buffer[] {
-    if (this.#start < this.#buf.length) {
-      this.#buf = Buffer.concat([this.#buf.subarray(this.#start), chunk]);
+    const held = this.#buf.length - this.#start + this.#parkedBytes;
+    if (held + chunk.length < this.#wanted) {
+      this.#parked.push(chunk);
+      this.#parkedBytes += chunk.length;
+      return [];
+    }
+    this.#wanted = 0;
+    if (held > 0) {
+      this.#buf = Buffer.concat([this.#buf.subarray(this.#start), ...this.#parked, chunk]);
+      this.#parked = [];
+      this.#parkedBytes = 0;
       this.#pos -= this.#start;
     } else {
       this.#buf = chunk;
@@ -43,7 +60,10 @@ export class ReplyScanner {
         const len = integerAt(buf, this.#pos + 1, cr, MAX_DIGITS);
         if (Number.isNaN(len)) throw new ReplyProtocolError('invalid bulk length from server');
         if (len >= 0) {
-          if (lineEnd + len + 2 > buf.length) break; // the rest of the bulk has not arrived
+          if (lineEnd + len + 2 > buf.length) {
+            this.#wanted = lineEnd + len + 2 - this.#start; // the rest of the bulk has not arrived
+            break;
+          }
           this.#pos = lineEnd + len + 2;
         } else {
           this.#pos = lineEnd;

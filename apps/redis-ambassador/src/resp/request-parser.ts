@@ -91,6 +91,15 @@ const INCOMPLETE = -1;
 
 export class RequestParser {
   #buf: Buffer = EMPTY;
+  /**
+   * A large argument arrives in many reads. Once its length is known, the reads are parked here
+   * and joined once there are enough: joining the whole buffer on every read copied a 16 MiB
+   * argument hundreds of times over.
+   */
+  #parked: Buffer[] = [];
+  #parkedBytes = 0;
+  /** How many bytes the command in progress needs in all, when a bulk length says (else 0). */
+  #wanted = 0;
 
   constructor(private readonly limits: ParserLimits) {}
 
@@ -99,7 +108,15 @@ export class RequestParser {
    * as it is parsed (no array per read: at one command per read, that array was most of it).
    */
   push(chunk: Buffer, onCommand: (command: Command) => void): void {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    if (this.pending + chunk.length < this.#wanted) {
+      this.#parked.push(chunk);
+      this.#parkedBytes += chunk.length;
+      return;
+    }
+    this.#buf = this.pending === 0 ? chunk : Buffer.concat([this.#buf, ...this.#parked, chunk]);
+    this.#parked = [];
+    this.#parkedBytes = 0;
+    this.#wanted = 0;
     let pos = 0;
     while (pos < this.#buf.length) {
       const end = this.#buf[pos] === ARRAY ? this.#multibulk(pos, onCommand) : this.#inline(pos, onCommand);
@@ -114,7 +131,7 @@ export class RequestParser {
 
   /** Bytes received but not yet part of a complete command. */
   get pending(): number {
-    return this.#buf.length;
+    return this.#buf.length + this.#parkedBytes;
   }
 
   /** Where the CR ending the line that starts at `pos` is, or INCOMPLETE. */
@@ -161,7 +178,10 @@ export class RequestParser {
         );
       }
       const dataEnd = lengthEnd + 2 + length;
-      if (dataEnd + 2 > buf.length) return INCOMPLETE;
+      if (dataEnd + 2 > buf.length) {
+        this.#wanted = dataEnd + 2 - start; // the unparsed bytes will start at `start`
+        return INCOMPLETE;
+      }
       if (buf[dataEnd] !== CR || buf[dataEnd + 1] !== LF) throw new ProtocolError('bulk string not terminated by CRLF');
       pos = dataEnd + 2;
     }

@@ -23,6 +23,24 @@ export const envSchema = defineEnv({
     1,
     1024 * 1024 * 1024,
   ),
+  ADAPTER_SOURCE_MAX_DEPTH: integer(
+    'Deepest nesting of arrays and objects accepted in the source document.',
+    32,
+    1,
+    1000,
+  ),
+  ADAPTER_SOURCE_MAX_VALUES: integer(
+    'Most values (array elements and object members) accepted in the source document.',
+    100_000,
+    1,
+    10_000_000,
+  ),
+  ADAPTER_MAX_SERIES: integer(
+    'Most series the mapping may make from one document; past it the scrape fails (up 0) rather than grow without end.',
+    10_000,
+    1,
+    1_000_000,
+  ),
   ADAPTER_CACHE_TTL: duration(
     'Serve the last good document for this long instead of fetching again; 0 fetches on every scrape.',
     '0s',

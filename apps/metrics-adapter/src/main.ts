@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { exitWithConfigError, packageVersion, Readiness, runService, startOpsServer } from '@pod-patterns/kit';
 import { envSchema } from './config.js';
 import { negotiate, OwnMetrics, render } from './exposition.js';
-import { mapDocument } from './map-document.js';
+import { type MappedMetric, mapDocument } from './map-document.js';
 import { BUILT_IN_MAPPING, loadMapping, type Mapping, MappingError } from './mapping.js';
 import { Source } from './source.js';
 
@@ -34,6 +34,7 @@ await runService(
       url: config.ADAPTER_SOURCE_URL,
       timeoutMs: config.ADAPTER_SOURCE_TIMEOUT,
       maxBytes: config.ADAPTER_SOURCE_MAX_BYTES,
+      shape: { maxDepth: config.ADAPTER_SOURCE_MAX_DEPTH, maxValues: config.ADAPTER_SOURCE_MAX_VALUES },
       cacheTtlMs: config.ADAPTER_CACHE_TTL,
     });
     const own = new OwnMetrics(
@@ -56,28 +57,26 @@ await runService(
           const fetching = source.get();
           const processText = own.renderProcess(format);
           const { result, fresh } = await fetching;
-          let mapped: ReturnType<typeof mapDocument>['metrics'] = [];
           if (fresh) own.fetched(result.seconds);
+          let failure = result.ok ? undefined : { reason: result.reason, message: result.message };
+          let mapped: MappedMetric[] = [];
           if (result.ok) {
-            const outcome = mapDocument(mapping, result.document);
+            const outcome = mapDocument(mapping, result.document, config.ADAPTER_MAX_SERIES);
+            if (outcome.tooManySeries) failure = { reason: 'too_many_series', message: outcome.tooManySeries };
             mapped = outcome.metrics;
-            if (fresh) {
-              for (const miss of outcome.misses) {
-                own.miss(miss.rule);
-                logger.warn(miss, 'mapping miss');
-              }
+            for (const miss of fresh ? outcome.misses : []) {
+              own.miss(miss.rule);
+              logger.warn(miss, 'mapping miss');
             }
-            own.up(1);
-          } else {
-            if (fresh) {
-              own.error(result.reason);
-              logger.warn(
-                { reason: result.reason, error: result.message, url: config.ADAPTER_SOURCE_URL },
-                'source fetch failed',
-              );
-            }
-            own.up(0);
           }
+          if (failure && fresh) {
+            own.error(failure.reason);
+            logger.warn(
+              { reason: failure.reason, error: failure.message, url: config.ADAPTER_SOURCE_URL },
+              'source fetch failed',
+            );
+          }
+          own.up(failure ? 0 : 1);
           const { contentType, body } = await render(own, mapped, format, processText);
           res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
           res.end(body);

@@ -26,16 +26,31 @@ export interface Miss {
 export interface MappingResult {
   metrics: MappedMetric[];
   misses: Miss[];
+  /** Set (and `metrics` empty) when the document maps to more than the series allowed. */
+  tooManySeries?: string;
 }
 
 class RuleMiss extends Error {}
+class TooManySeries extends Error {}
 
-export function mapDocument(mapping: Mapping, document: unknown): MappingResult {
+/**
+ * The series a document maps to, or why there would be too many: a source with a label per
+ * user or per request would otherwise grow /metrics, and the adapter's memory, without end.
+ */
+export function mapDocument(mapping: Mapping, document: unknown, maxSeries = Number.POSITIVE_INFINITY): MappingResult {
   const metrics: MappedMetric[] = [];
   const misses: Miss[] = [];
+  let series = 0;
   for (const rule of mapping.rules) {
     try {
-      const samples = mapRule(rule, document);
+      const samples = mapRule(rule, document, maxSeries - series);
+      if (samples === undefined)
+        return {
+          metrics: [],
+          misses: [],
+          tooManySeries: `the mapping makes more than ${maxSeries} series (ADAPTER_MAX_SERIES)`,
+        };
+      series += samples.length;
       if (samples.length === 0) throw new RuleMiss(`${rule.path} matched nothing`);
       metrics.push({ name: rule.name, help: rule.help, type: rule.type, samples });
     } catch (error) {
@@ -46,7 +61,8 @@ export function mapDocument(mapping: Mapping, document: unknown): MappingResult 
   return { metrics, misses };
 }
 
-function mapRule(rule: Rule, document: unknown): Sample[] {
+/** The rule's samples; undefined once there would be more than `budget`. */
+function mapRule(rule: Rule, document: unknown, budget: number): Sample[] | undefined {
   const samples: Sample[] = [];
   const nodes = query(rule.path, document);
   // Object keys are unique, so with one match and labels from keys alone every series is
@@ -84,11 +100,21 @@ function mapRule(rule: Rule, document: unknown): Sample[] {
     if (rule.type === 'histogram') {
       samples.push(...histogram(rule, node, labels));
     } else {
-      const value = rule.value === undefined ? toNumber(node, rule.path) : number(rule.value, node, rule.path);
-      samples.push({ labels, value: value * rule.scale });
+      const value =
+        (rule.value === undefined ? toNumber(node, rule.path) : number(rule.value, node, rule.path)) * rule.scale;
+      if (!Number.isFinite(value)) throw new RuleMiss(`${rule.path}: ${value} is not a finite number`);
+      if (rule.type === 'counter' && value < 0)
+        throw new RuleMiss(`${rule.path}: a counter cannot be negative (${value})`);
+      samples.push({ labels, value });
     }
+    if (samples.length > budget) throw new TooManySeries();
   };
-  for (const node of nodes) walk(node, 0);
+  try {
+    for (const node of nodes) walk(node, 0);
+  } catch (error) {
+    if (error instanceof TooManySeries) return undefined;
+    throw error;
+  }
   return samples;
 }
 
@@ -115,7 +141,9 @@ function number(spec: string | number, node: unknown, where: string): number {
 function toNumber(value: unknown, where: string): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
+  // A numeric string, and finite once read: "1e999" is a number too large, not +Inf.
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value) && Number.isFinite(Number(value)))
+    return Number(value);
   throw new RuleMiss(`${where}: expected a number, found ${kind(value)}`);
 }
 

@@ -4,9 +4,18 @@
 // than fetch(): it is the same client with less per-request work, and its body is a Node stream.
 import { BodyTooLargeError, readBoundedBody } from '@pod-patterns/kit';
 import { type Dispatcher, request } from 'undici';
+import { type ShapeLimits, shapeProblem } from './document-shape.js';
 
-export type ErrorReason = 'timeout' | 'network' | 'http_status' | 'too_large' | 'invalid_json';
-export const ERROR_REASONS: ErrorReason[] = ['timeout', 'network', 'http_status', 'too_large', 'invalid_json'];
+export const ERROR_REASONS = [
+  'timeout',
+  'network',
+  'http_status',
+  'too_large',
+  'too_complex',
+  'invalid_json',
+  'too_many_series',
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
 
 export type SourceResult =
   | { ok: true; document: unknown; seconds: number }
@@ -16,6 +25,8 @@ export interface SourceOptions {
   url: string;
   timeoutMs: number;
   maxBytes: number;
+  /** Bounds on nesting and values, checked before the document is parsed. */
+  shape: ShapeLimits;
   /** Serve the last good result for this long; 0 fetches every time. */
   cacheTtlMs: number;
 }
@@ -66,6 +77,8 @@ export class Source {
       const text = await readBoundedBody(body, this.options.maxBytes, {
         contentLength: headers['content-length'] as string | undefined,
       });
+      const problem = shapeProblem(text, this.options.shape);
+      if (problem) return fail('too_complex', problem);
       try {
         return { ok: true, document: JSON.parse(text.toString('utf8')), seconds: seconds() };
       } catch (error) {

@@ -21,8 +21,8 @@ export interface Adapter extends Running {
   url: string;
 }
 
-export async function startAdapter(env: Record<string, string>): Promise<Adapter> {
-  const running = spawnNode(entrypoint, [], { env: { ADAPTER_LISTEN: '127.0.0.1:0', ...env } });
+export async function startAdapter(env: Record<string, string>, nodeArgs: string[] = []): Promise<Adapter> {
+  const running = spawnNode(entrypoint, [], { env: { ADAPTER_LISTEN: '127.0.0.1:0', ...env }, nodeArgs });
   const line = await running.waitForLog('listening');
   return { ...running, url: `http://127.0.0.1:${line.port as number}` };
 }

@@ -142,3 +142,35 @@ test('OpenMetrics: counters are named without _total in metadata, untyped is unk
   assert.match(out, /^# TYPE app_mystery unknown$/m);
   assert.ok(out.endsWith('# EOF\n'));
 });
+
+test('a counter is finite and not negative: "1e999", -1 and a scale that overflows are misses, never ±Inf', () => {
+  const { metrics, misses } = map(
+    `  - { name: app_big_total, help: h, type: counter, path: $.big }
+  - { name: app_small_total, help: h, type: counter, path: $.small }
+  - { name: app_negative_total, help: h, type: counter, path: $.negative }
+  - { name: app_scaled_total, help: h, type: counter, path: $.huge, scale: 1e300 }
+  - { name: app_level, help: h, type: gauge, path: $.level }`,
+    { big: '1e999', small: '-1e999', negative: -1, huge: 1e300, level: -2 },
+  );
+  assert.deepEqual(
+    misses.map((m) => m.rule),
+    ['app_big_total', 'app_small_total', 'app_negative_total', 'app_scaled_total'],
+  );
+  assert.deepEqual(
+    metrics.map((m) => [m.name, m.samples[0]?.value]),
+    [['app_level', -2]],
+    'a gauge may be negative',
+  );
+});
+
+test('more series than the limit is one answer, not a partial mapping', () => {
+  const mapping = parseMapping(
+    'namespace: app\nmetrics:\n  - { name: app_hits_total, help: h, type: counter, path: $.hits, keys: [route] }\n',
+    'test',
+  );
+  const hits = Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`/r${i}`, i]));
+  assert.equal(mapDocument(mapping, { hits }, 101).tooManySeries, undefined);
+  const over = mapDocument(mapping, { hits }, 100);
+  assert.match(over.tooManySeries ?? '', /more than 100 series \(ADAPTER_MAX_SERIES\)/);
+  assert.deepEqual(over.metrics, []);
+});

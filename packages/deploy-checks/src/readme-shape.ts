@@ -1,6 +1,7 @@
 // Every app README has the same shape, so a reader who knows one finds their way in the next:
-// a Ports table (or why there is none), "In a pod" pointing at a real manifest under k8s/, and
-// "Copying it out" naming every kit file the app calls, read from its imports.
+// a Ports table (or why there is none), a Security section saying what each port exposes and to
+// whom, "In a pod" pointing at a real manifest under k8s/, and "Copying it out" naming every kit
+// file the app calls, read from its imports.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -19,6 +20,10 @@ export function readmeShapeProblems(readme: string, kitFiles: string[]): string[
   if (!ports) problems.push('no "## Ports" section');
   else if (!/^\| .* \|$/m.test(ports) && !/^None\./m.test(ports))
     problems.push('"## Ports" has neither a table nor "None." with the reason');
+  const security = section(readme, 'Security');
+  if (!security) problems.push('no "## Security" section');
+  else if (!/^\| .* \|$/m.test(security) && !/^None of its own/m.test(security))
+    problems.push('"## Security" has neither a table of ports nor "None of its own" with the reason');
   const pod = section(readme, 'In a pod');
   if (!pod) problems.push('no "## In a pod" section');
   else if (!/\]\(\.\.\/\.\.\/k8s\/patterns\//.test(pod))

@@ -8,7 +8,7 @@ import { APPS, path } from '../src/repo.js';
 const kitIndex = readFileSync(path('packages/kit/src/index.ts'), 'utf8');
 
 for (const app of APPS)
-  test(`${app}'s README: Ports, "In a pod" at k8s/patterns/, and every kit file it calls in "Copying it out"`, () => {
+  test(`${app}'s README: Ports, Security, "In a pod" at k8s/patterns/, and every kit file it calls in "Copying it out"`, () => {
     const kitFiles = kitFilesUsedBy(path(`apps/${app}`), kitIndex);
     assert.ok(kitFiles.includes('service') || kitFiles.includes('env'), `read the imports (${kitFiles})`);
     assert.deepEqual(readmeShapeProblems(readFileSync(path(`apps/${app}/README.md`), 'utf8'), kitFiles), []);
@@ -19,6 +19,8 @@ test('a README that breaks the shape is named for each break', () => {
     '# x',
     '## Ports',
     '| address | serves |',
+    '## Security',
+    '| port | reachable by | exposes |',
     '## In a pod',
     'See [the pod](../../k8s/patterns/init/pod.yaml).',
     '## Copying it out',
@@ -28,6 +30,13 @@ test('a README that breaks the shape is named for each break', () => {
   assert.deepEqual(readmeShapeProblems(good, ['env']), []);
   assert.deepEqual(readmeShapeProblems(good.replace('## Ports', '## Sockets'), ['env']), ['no "## Ports" section']);
   assert.match(readmeShapeProblems(good.replace('| address | serves |', 'Some.'), [])[0] ?? '', /neither a table/);
+  assert.deepEqual(readmeShapeProblems(good.replace('## Security', '## Safety'), ['env']), [
+    'no "## Security" section',
+  ]);
+  assert.match(
+    readmeShapeProblems(good.replace('| port | reachable by | exposes |', 'Safe.'), [])[0] ?? '',
+    /"## Security" has neither a table of ports/,
+  );
   assert.match(
     readmeShapeProblems(good.replace('../../k8s/patterns/init/pod.yaml', 'pod.yaml'), [])[0] ?? '',
     /links no manifest/,

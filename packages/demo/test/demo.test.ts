@@ -8,9 +8,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { prometheusMissing, startPrometheus, tempDir, waitFor } from '@pod-patterns/testing';
+import { prometheusMissing, startHttpServer, startPrometheus, tempDir, waitFor } from '@pod-patterns/testing';
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, startOutside } from '../src/outside.js';
+import { checkPod } from '../src/pod-checks.js';
 import { type DemoPod, hasKubectl, noRedis, type PodEvent, shardGet, shardKeys, startDemoPod } from './helpers.js';
 
 const WEB = 8080;
@@ -119,6 +120,31 @@ test("the adapter's /metrics carries web's numbers under the mapped names", asyn
   assert.ok((await status()).stats_reads.count > 0, 'web saw the adapter read /stats');
 });
 
+test('the cluster check passes against the demo pod, and names what it finds wrong', { skip: noRedis }, async () => {
+  const endpoints = {
+    web: await pod.url(WEB, ''),
+    adapter: await pod.url(ADAPTER, ''),
+    redisAmbassador: await pod.url(9121, ''),
+  };
+  const results = await checkPod(endpoints);
+  assert.deepEqual(
+    results.filter((r) => !r.ok),
+    [],
+  );
+  assert.equal(results.length, 6);
+  // The adapter's place taken by a server whose metrics carry none of web's numbers.
+  const impostor = await startHttpServer((_req, res) => res.writeHead(200).end('process_cpu_seconds_total 1\n'));
+  try {
+    const broken = await checkPod({ ...endpoints, adapter: impostor.url }, 2);
+    assert.deepEqual(
+      broken.filter((r) => !r.ok).map((r) => `${r.name}: ${r.detail}`),
+      ["the adapter's /metrics carries web's numbers: web_up is not 1"],
+    );
+  } finally {
+    await impostor.close();
+  }
+});
+
 test('a real Prometheus scrapes every metrics port the pod declares: up == 1 and no scrape error', {
   skip: prometheusMissing(),
 }, async () => {
@@ -194,7 +220,8 @@ test('a new commit is served within the sync period plus 2 s, while a request lo
 test('/_pod in a real browser: every pattern panel shows live data (screenshot saved)', async () => {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    // Debian's chromium; CHROMIUM_PATH for another browser (GitHub's Ubuntu runners ship Chrome).
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-background-networking'],
   });

@@ -34,6 +34,8 @@ const MIN_CALM_ROUNDS = 3;
 export interface CalmRounds {
   /** The median of one figure per round (a ratio to the anchor, say), over the calm rounds only. */
   median(perRound: number[]): number;
+  /** The figures of the calm rounds only. */
+  values(perRound: number[]): number[];
   /** "met", "NOT met", or "no verdict" when too few rounds were calm. */
   verdict(met: boolean): string;
   /** How many rounds were calm, and the worst steal of each. */
@@ -46,6 +48,7 @@ export function calmRounds(worstStealPerRound: number[]): CalmRounds {
   const enough = calm.length >= MIN_CALM_ROUNDS;
   return {
     median: (perRound) => median(calm.map((i) => perRound[i] ?? Number.NaN)),
+    values: (perRound) => calm.map((i) => perRound[i] ?? Number.NaN),
     verdict: (met) => (enough ? (met ? 'met' : 'NOT met') : 'no verdict'),
     summary: `${calm.length} of ${worstStealPerRound.length} rounds calm (steal <= ${CALM_STEAL_PCT}% in every run; worst per round ${worstStealPerRound.map((p) => fmt(p)).join(' / ')}%)${enough ? '' : `: fewer than ${MIN_CALM_ROUNDS}, no verdict, run again`}`,
   };

@@ -17,6 +17,8 @@ export interface RepoOptions {
 
 const FULL_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const SYNCED_REF = 'refs/git-sync/synced';
+/** Where the depth of the last fetch is kept, in the repository's own config. */
+const DEPTH_KEY = 'gitsync.fetched-depth';
 
 export class Repo {
   constructor(
@@ -58,10 +60,13 @@ export class Repo {
    */
   async fetch(env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<{ sha: string; fetched: boolean }> {
     const { ref, depth } = this.options;
-    if (FULL_SHA.test(ref) && (await this.hasCommit(ref))) return { sha: ref, fetched: false };
+    // A depth changed since the last fetch (a manifest edited, the pod rolled) is fetched again
+    // even for the same commit, so that the history is as deep as asked, as v4 does.
+    const sameDepth = (await this.#fetchedDepth()) === depth;
+    if (sameDepth && FULL_SHA.test(ref) && (await this.hasCommit(ref))) return { sha: ref, fetched: false };
     const needsHistory = depth === 0 && (await this.#isShallow());
     const remote = FULL_SHA.test(ref) || needsHistory ? undefined : await this.#remoteSha(ref, env, signal);
-    if (remote && remote === (await this.#synced())) return { sha: remote, fetched: false };
+    if (sameDepth && remote && remote === (await this.#synced())) return { sha: remote, fetched: false };
     // The fetched commit is read from FETCH_HEAD: no local branch is kept, so a force-push or a
     // rewritten history is simply the next commit to publish, never a non-fast-forward error.
     const args = ['fetch', '--quiet', '--no-tags'];
@@ -78,7 +83,14 @@ export class Repo {
     // fine): git negotiates with local refs, and without one every fetch would download the
     // whole history again. It also keeps the synced commit safe from gc.
     await this.#g(['update-ref', SYNCED_REF, sha]);
+    await this.#g(['config', DEPTH_KEY, String(depth)]);
     return { sha, fetched: true };
+  }
+
+  /** The --depth the last fetch used, kept in the repository's config; undefined before any. */
+  async #fetchedDepth(): Promise<number | undefined> {
+    const value = await this.#g(['config', '--get', DEPTH_KEY]).catch(() => undefined);
+    return value === undefined ? undefined : Number(value);
   }
 
   /** The commit `ref` names on the remote, when ls-remote says it unambiguously. */

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { waitFor } from '@pod-patterns/testing';
-import { git, Origin, startGitSync, tempDir } from './helpers.js';
+import { git, Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
 
 const count = (metrics: string, series: string) =>
   Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
@@ -138,4 +138,22 @@ test("v4's sync_recover_wrong_worktree_hash: a commit made inside the live workt
   } finally {
     sync.kill();
   }
+});
+
+test("a changed --depth across restarts is fetched, as v4's e2e sync_depth_change: history of 1, 2, 1, then all", async () => {
+  const origin = new Origin();
+  for (const n of [1, 2, 3]) origin.commit({ 'a.txt': String(n) });
+  const root = tempDir();
+  const depths: number[] = [];
+  for (const depth of ['1', '2', '1', '0']) {
+    const run = await runGitSync({
+      GITSYNC_REPO: origin.url,
+      GITSYNC_ROOT: root,
+      GITSYNC_ONE_TIME: 'true',
+      GITSYNC_DEPTH: depth,
+    });
+    assert.equal(run.code, 0, run.stderr());
+    depths.push(Number(git(join(root, 'site'), 'rev-list', '--count', 'HEAD')));
+  }
+  assert.deepEqual(depths, [1, 2, 1, 3]);
 });

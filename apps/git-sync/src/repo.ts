@@ -152,7 +152,15 @@ export class Repo {
       const args = ['submodule', 'update', '--init', '--quiet'];
       if (this.options.submodules === 'recursive') args.push('--recursive');
       if (this.options.depth > 0) args.push('--depth', String(this.options.depth));
-      await this.git.run(args, { cwd: path, env, signal });
+      await this.git.run(args, { cwd: path, env, signal }).catch((error: unknown) => {
+        // git 2.38 and later refuse file:// submodules (CVE-2022-39253); so does v4, whose own
+        // tests turn it on with --git-config-add. Say how, rather than git's bare refusal.
+        if (error instanceof GitError && /transport 'file' not allowed/.test(error.stderr))
+          throw new SyncError(
+            `a submodule's URL is a local path or file://, which git refuses by default; to allow it, set GITSYNC_GIT_CONFIG=protocol.file.allow:always (--git-config-add=protocol.file.allow:always in v4): ${error.message}`,
+          );
+        throw error;
+      });
     }
   }
 

@@ -52,6 +52,8 @@ export class BackendConnection {
   #timer: NodeJS.Timeout | undefined;
   /** When the server's last bytes arrived. */
   #lastData = 0;
+  readonly #checkEveryMs: number;
+  #lastCheck = performance.now();
   /** Set by tunnel(): raw bytes instead of framed replies (pub/sub, MONITOR). */
   #onRaw: ((chunk: Buffer) => void) | undefined;
 
@@ -71,8 +73,9 @@ export class BackendConnection {
     this.#socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     this.#socket.on('error', (error) => this.fail(`${server.name}: ${error.message}`));
     this.#socket.on('close', () => this.fail(`${server.name}: connection closed`));
+    this.#checkEveryMs = Math.max(10, options.timeoutMs / 4);
     if (options.requestTimeout) {
-      this.#timer = setInterval(() => this.#checkTimeout(), Math.max(10, options.timeoutMs / 4));
+      this.#timer = setInterval(() => this.#checkTimeout(), this.#checkEveryMs);
       this.#timer.unref();
     }
   }
@@ -180,6 +183,16 @@ export class BackendConnection {
    * request, not stuck, and failing it would fail every other client's commands on it too.
    */
   #checkTimeout(): void {
+    // A check that runs late means this process did not run (a long GC, a starved CPU): the
+    // server's bytes may be waiting unread, and timers run before sockets are read. That stall
+    // is ours, not the server's: the clock starts again.
+    const now = performance.now();
+    const stalled = now - this.#lastCheck > 2 * this.#checkEveryMs;
+    this.#lastCheck = now;
+    if (stalled) {
+      this.#lastData = now;
+      return;
+    }
     const oldest = this.#inflight.peek();
     if (oldest && performance.now() - Math.max(oldest.sentAt, this.#lastData) > this.options.timeoutMs) {
       this.fail(`${this.server.name}: no reply within ${this.options.timeoutMs}ms`);

@@ -8,7 +8,7 @@
 // and checks what k8s/README.md says to watch. On a failure it prints the events and every
 // container's logs, and exits 1. It deletes what it made unless --keep.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from './outside.js';
@@ -42,7 +42,7 @@ const kubectl = (...args: string[]) => run('kubectl', args);
 
 /** The apps with an image, and the name each image has in the manifests (or in the registry). */
 function images(): { app: string; image: string }[] {
-  const tag = /newTag: (\S+)/.exec(run('cat', ['k8s/kustomization.yaml']))?.[1] ?? 'latest';
+  const tag = /newTag: (\S+)/.exec(readFileSync(join(repoRoot, 'k8s', 'kustomization.yaml'), 'utf8'))?.[1] ?? 'latest';
   return readdirSync(join(repoRoot, 'apps'))
     .filter((app) => existsSync(join(repoRoot, 'apps', app, 'Dockerfile')))
     .map((app) => ({
@@ -74,18 +74,23 @@ async function until<T>(what: string, probe: () => Promise<T>, timeoutMs = 60_00
 }
 
 function diagnose(namespace: string): void {
-  say(`events and logs in ${namespace}:`);
-  for (const args of [
-    ['get', 'events', '--sort-by=.lastTimestamp'],
-    ['get', 'pods', '-o', 'wide'],
-    ['logs', '--all-containers', '--prefix', '--tail=200', '-l', 'app.kubernetes.io/part-of=pod-patterns'],
-  ]) {
+  say(`events, pods and logs in ${namespace}:`);
+  const show = (...args: string[]) => {
     try {
       console.log(kubectl('-n', namespace, ...args));
     } catch {
       // a diagnosis that fails must not hide the failure it explains
     }
+  };
+  show('get', 'events', '--sort-by=.lastTimestamp');
+  show('get', 'pods', '-o', 'wide');
+  let pods: string[] = [];
+  try {
+    pods = kubectl('-n', namespace, 'get', 'pods', '-o', 'name').split('\n').filter(Boolean);
+  } catch {
+    // no namespace, no pods
   }
+  for (const pod of pods) show('logs', pod, '--all-containers', '--prefix', '--tail=200');
 }
 
 const forwards: ChildProcess[] = [];
@@ -183,22 +188,26 @@ async function checkPattern(pattern: string): Promise<void> {
       if (!/published a new revision/.test(logs('git-sync'))) throw new Error('no revision published yet');
     });
   } else if (pattern === 'adapter' || pattern === 'ambassador') {
-    const forward = portForward(`pod/pattern-${pattern}`, PATTERNS_NAMESPACE, [
-      '28080:8080',
-      '29102:9102',
-      '29121:9121',
-    ]);
+    // Local ports of each pattern's own: one forward's end cannot collide with the next's start.
+    const web = pattern === 'adapter' ? 28080 : 38080;
+    const ports = pattern === 'adapter' ? [`${web}:8080`, '29102:9102'] : [`${web}:8080`];
+    const forward = portForward(`pod/pattern-${pattern}`, PATTERNS_NAMESPACE, ports);
     forwards.push(forward);
-    const status = await until(`pattern-${pattern}'s web`, () => podStatus('http://127.0.0.1:28080'));
+    const url = `http://127.0.0.1:${web}`;
     if (pattern === 'adapter') {
       await until("the adapter's web_up 1", async () => {
+        await podStatus(url); // a page view, so that web has numbers to report
         const text = await (await fetch('http://127.0.0.1:29102/metrics')).text();
         if (!/^web_up 1$/m.test(text)) throw new Error('web_up is not 1');
       });
-    } else if (!status.visits.ok || !status.announcements.ok) {
-      throw new Error(
-        `visits: ${JSON.stringify(status.visits)}; announcements: ${JSON.stringify(status.announcements)}`,
-      );
+    } else {
+      await until('visits and announcements through the ambassadors', async () => {
+        const status = await podStatus(url);
+        if (!status.visits.ok || !status.announcements.ok)
+          throw new Error(
+            `visits: ${JSON.stringify(status.visits)}; announcements: ${JSON.stringify(status.announcements)}`,
+          );
+      });
     }
     forward.kill();
   }

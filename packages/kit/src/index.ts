@@ -26,9 +26,6 @@ export {
   createHttpServer,
   guard,
   listen as listenHttp,
-  type RequestHandler,
-  requestPath,
-  SERVER_LIMITS,
 } from './http.js';
 export type { Closer, Lifecycle, LifecycleOptions } from './lifecycle.js';
 export type { Logger, LoggerOptions } from './logger.js';

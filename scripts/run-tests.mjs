@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs one package's tests with Node's own runner. Node 20 does not expand globs in
-// `--test` arguments, so the test files are listed here. The TAP copy of the results is
-// what scripts/test.mjs adds up across packages (and what turbo caches and restores).
+// `--test` arguments, so the test files are listed here. A TAP copy of the results goes to
+// test-results.tap, for whatever adds counts up across projects (and a build cache to keep).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';

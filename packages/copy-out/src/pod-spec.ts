@@ -32,6 +32,7 @@ export function forCopy(text: string, app: string): string {
 
 export function podSpecFragment(app: AppName): string {
   const source = podSpecSource(app);
+  const { version } = JSON.parse(readFileSync(fromRepo(`apps/${app}/package.json`), 'utf8')) as { version: string };
   const documents = parseAllDocuments(readFileSync(fromRepo(source), 'utf8'));
   const pod = documents.find(
     (d) => d.get('kind') === 'Pod' && d.getIn(['metadata', 'name']) === `pattern-${PATTERN_OF[app]}`,
@@ -67,8 +68,10 @@ export function podSpecFragment(app: AppName): string {
       const value = spec.get(key, true);
       if (value !== undefined) fragment.set(key, isMap(value) || isSeq(value) ? standalone(value as Node) : value);
     }
+    const ours = standalone(container) as YAMLMap;
+    ours.set('image', `ghcr.io/example/${app}:${version}`); // as kustomize tags ours in k8s/
     fragment.set(list, fragment.createNode([]));
-    (fragment.get(list) as YAMLSeq).items.push(standalone(container));
+    (fragment.get(list) as YAMLSeq).items.push(ours);
     if (volumes.length > 0) {
       fragment.set('volumes', fragment.createNode([]));
       for (const volume of volumes) (fragment.get('volumes') as YAMLSeq).items.push(standalone(volume));

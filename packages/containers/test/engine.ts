@@ -40,7 +40,11 @@ export interface Finished {
 }
 
 /** Runs a long command (a build, `compose up`) without blocking the test's event loop. */
-export function run(command: string[], env: Record<string, string> = {}, cwd = repoRoot): Promise<Finished> {
+export function run(
+  command: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = repoRoot,
+): Promise<Finished> {
   const [file = '', ...args] = command;
   const child = spawn(file, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

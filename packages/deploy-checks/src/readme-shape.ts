@@ -1,9 +1,7 @@
 // Every app README has the same shape, so a reader who knows one finds their way in the next:
 // a Ports table (or why there is none), a Security section saying what each port exposes and to
-// whom, "In a pod" pointing at a real manifest under k8s/, and "Copying it out" naming every kit
-// file the app calls, read from its imports.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// whom, "In a pod" pointing at a real manifest under k8s/, and "Copying it out" giving the one
+// command that copies the app out (npm run copy-out), which CI proves for every app.
 
 /** The text of `## heading` up to the next `## `, or undefined when there is no such section. */
 function section(readme: string, heading: string): string | undefined {
@@ -13,8 +11,8 @@ function section(readme: string, heading: string): string | undefined {
   return readme.slice(start, end === -1 ? undefined : end);
 }
 
-/** What is wrong with one app's README; `kitFiles` are the kit files the app calls. */
-export function readmeShapeProblems(readme: string, kitFiles: string[]): string[] {
+/** What is wrong with the README of the app `app`. */
+export function readmeShapeProblems(readme: string, app: string): string[] {
   const problems: string[] = [];
   const ports = section(readme, 'Ports');
   if (!ports) problems.push('no "## Ports" section');
@@ -30,38 +28,7 @@ export function readmeShapeProblems(readme: string, kitFiles: string[]): string[
     problems.push('"## In a pod" links no manifest under k8s/patterns/');
   const copying = section(readme, 'Copying it out');
   if (!copying) problems.push('no "## Copying it out" section');
-  else
-    for (const file of kitFiles)
-      if (!copying.includes(`\`src/${file}.ts\``))
-        problems.push(`"## Copying it out" does not name the kit's src/${file}.ts`);
+  else if (!copying.includes(`\n\`\`\`sh\nnpm run copy-out -- ${app} `))
+    problems.push(`"## Copying it out" does not open with the command: npm run copy-out -- ${app} <dir>`);
   return problems;
-}
-
-/** The names in an import or export list such as `a, type B, c as d`: each as [name, alias]. */
-function specifiers(list: string): string[][] {
-  return list
-    .split(',')
-    .map((spec) => spec.replace(/^\s*type\s+/, '').trim())
-    .filter(Boolean)
-    .map((spec) => spec.split(/\s+as\s+/));
-}
-
-/** The kit files (`env-fields`, `service`, ...) whose exports the app at `appDir` imports. */
-export function kitFilesUsedBy(appDir: string, kitIndex: string): string[] {
-  const fileOf = new Map<string, string>(); // exported name -> kit file
-  for (const [, list, file] of kitIndex.matchAll(/export (?:type )?\{([^}]*)\} from '\.\/([\w-]+)\.js'/g))
-    for (const names of specifiers(list as string)) fileOf.set(names.at(-1) as string, file as string);
-  const used = new Set<string>();
-  const sources = readdirSync(join(appDir, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) =>
-    f.endsWith('.ts'),
-  );
-  for (const source of sources) {
-    const text = readFileSync(join(appDir, 'src', source), 'utf8');
-    for (const [, list] of text.matchAll(/import (?:type )?\{([^}]*)\} from '@pod-patterns\/kit'/g))
-      for (const [name] of specifiers(list as string)) {
-        const file = fileOf.get(name as string);
-        if (file) used.add(file);
-      }
-  }
-  return [...used].sort();
 }

@@ -4,7 +4,7 @@
 // and passed. Then the copy's own Dockerfile builds on the engine, and its image runs read-only,
 // as its numeric user, without dev dependencies, like the images of this repository.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { tempDir } from '@pod-patterns/testing';
@@ -28,7 +28,9 @@ const copies = new Map<string, string>();
 
 for (const app of APPS) {
   test(`${app}, copied out: installs from the registry, type-checks, runs every test file it took, builds, --version`, async (t) => {
-    const destination = join(tempDir(`copy-out-${app}-`), app);
+    const parent = tempDir(`copy-out-${app}-`);
+    chmodSync(parent, 0o755); // git-sync's --add-user test runs the copy's node as another uid
+    const destination = join(parent, app);
     assert.ok(relative(repoRoot, destination).startsWith('..'), 'the copy is outside the repository');
     const copied = await run(['node', '--import', 'tsx', 'packages/copy-out/src/main.ts', app, destination]);
     ok('copy-out', copied);

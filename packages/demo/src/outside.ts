@@ -6,7 +6,7 @@
 //     installed. Without it the pod still runs and web says why the counter is unavailable.
 // Each comes with the `--host` mapping that sends the manifest's Service name to it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -23,11 +23,29 @@ export interface Outside {
   gitRepo: string;
   /** Where git daemon serves it. */
   gitUrl: string;
-  configApi: { url: string; stop(): Promise<void>; start(): Promise<void> };
-  redis: { port: number; stop(): Promise<void> }[];
+  configApi: {
+    url: string;
+    stop(): Promise<void>;
+    start(): Promise<void>;
+    /** Every answer becomes a 500, or never comes, until set back to 'none' (for npm run soak). */
+    fault: 'none' | 'error' | 'hang';
+  };
+  redis: RedisShard[];
   /** Why there is no Redis, when there is none. */
   redisMissing?: string;
   stop(): Promise<void>;
+}
+
+/** One Redis shard: killed, restarted on its port, or paused, as a fault test needs. */
+export interface RedisShard {
+  port: number;
+  stop(): Promise<void>;
+  /** SIGKILL, as a crashed node; start() brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  /** SIGSTOP and SIGCONT: a server that hangs with its connections open. */
+  pause(): void;
+  resume(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -78,8 +96,12 @@ const hasCommand = (command: string) => {
   }
 };
 
-/** `redis: false` leaves the shards out, as on a machine without redis-server. */
-export async function startOutside(options: { redis?: boolean } = {}): Promise<Outside> {
+/**
+ * `redis: false` leaves the shards out, as on a machine without redis-server. `persistent`
+ * gives each shard an append-only file, so a killed shard comes back with its data, as a
+ * StatefulSet's pod does with its volume.
+ */
+export async function startOutside(options: { redis?: boolean; persistent?: boolean } = {}): Promise<Outside> {
   const dir = mkdtempSync(join(tmpdir(), 'pod-patterns-demo-'));
   const stops: (() => Promise<void>)[] = [];
 
@@ -126,10 +148,13 @@ export async function startOutside(options: { redis?: boolean } = {}): Promise<O
     ['app.json', 'announcements.json'].map((name) => [`/${name}`, readFileSync(join(demoFiles, 'config', name))]),
   );
   let server: Server | undefined;
-  const configApi = {
+  const configApi: Outside['configApi'] = {
     url: `http://127.0.0.1:${configPort}/app.json`,
+    fault: 'none',
     async start() {
       server = createServer((req, res) => {
+        if (configApi.fault === 'hang') return; // the connection stays open, unanswered
+        if (configApi.fault === 'error') return void res.writeHead(500).end('injected fault\n');
         const document = documents.get(req.url ?? '');
         if (document) res.writeHead(200, { 'content-type': 'application/json' }).end(document);
         else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
@@ -155,14 +180,33 @@ export async function startOutside(options: { redis?: boolean } = {}): Promise<O
     const password = readFileSync(join(demoFiles, 'redis-password'), 'utf8').trim();
     for (const shard of [0, 1]) {
       const port = await freePort();
-      const child = await startChild(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--requirepass', password],
-        /Ready to accept connections/,
-      );
-      const stop = () => stopChild(child);
-      redis.push({ port, stop });
-      stops.push(stop);
+      const dataDir = join(dir, `redis-${shard}`);
+      mkdirSync(dataDir);
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--requirepass', password];
+      if (options.persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir);
+      else args.push('--appendonly', 'no');
+      let child = await startChild('redis-server', args, /Ready to accept connections/);
+      const signal = (name: NodeJS.Signals) => child.kill(name);
+      const shardControl: RedisShard = {
+        port,
+        stop: () => stopChild(child),
+        async kill() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          await exited;
+        },
+        async start() {
+          child = await startChild('redis-server', args, /Ready to accept connections/);
+        },
+        pause: () => signal('SIGSTOP'),
+        resume: () => signal('SIGCONT'),
+      };
+      redis.push(shardControl);
+      stops.push(async () => {
+        shardControl.resume();
+        await shardControl.stop();
+      });
       hosts.push(`redis-${shard}.redis:6379=127.0.0.1:${port}`);
     }
   } else {

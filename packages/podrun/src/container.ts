@@ -27,6 +27,11 @@ export class ContainerProcess {
   readonly #pid: number | undefined;
   #running = true;
 
+  /** The process id, in the event log: what a fault test (npm run soak) kills, as a node would. */
+  get pid(): number | undefined {
+    return this.#pid;
+  }
+
   constructor(command: LocalCommand, onLine: (line: string) => void) {
     const [file, ...args] = command.argv;
     const child = spawn(file === 'node' ? process.execPath : (file as string), args, {

@@ -230,7 +230,7 @@ export class Pod {
     }
     const proc = new ContainerProcess(c.command, (line) => this.#options.output.log(c.name, line));
     this.#running.set(c.name, proc);
-    this.#options.events.record('start', c.name, { argv: c.command.argv });
+    this.#options.events.record('start', c.name, { argv: c.command.argv, pid: proc.pid });
     this.#update(c.name, { state: 'Running', reason: undefined, exitCode: undefined, started: false, ready: false });
     return proc;
   }

@@ -42,8 +42,11 @@ async function differences(mode: Mode, s: Scenario): Promise<string | undefined>
   const [reference, via, servers] = mode === 'single' ? [direct, single, [behind]] : [direct, sharded, shards];
   for (const server of [reference, ...servers]) await ask(server.port, 'FLUSHALL');
   const steps = materialize(s);
+  const keys = KEYS[mode];
   const expected = await runScenario(reference.port, s.clients, steps);
   if (expected.stalled) return `the model of replies is wrong (redis-server itself): ${expected.stalled}`;
+  // Read at once, so that both states are as old (a TTL is rounded to the second).
+  const want = await keyState([reference.port], keys);
   const actual = await runScenario(via.port, s.clients, steps);
   const script = steps
     .map((st) => `client ${st.client}: ${st.commands.map((c) => c.join(' ')).join(' | ')}`)
@@ -51,8 +54,6 @@ async function differences(mode: Mode, s: Scenario): Promise<string | undefined>
   for (let c = 0; c < s.clients; c++)
     if (!(expected.streams[c] as Buffer).equals(actual.streams[c] as Buffer))
       return `client ${c}'s bytes differ${actual.stalled ? ` (${actual.stalled})` : ''}\n${script}\nredis-server: ${readable(expected.streams[c] as Buffer)}\nambassador:   ${readable(actual.streams[c] as Buffer)}`;
-  const keys = KEYS[mode];
-  const want = await keyState([reference.port], keys);
   const got = await keyState(
     servers.map((r) => r.port),
     keys,

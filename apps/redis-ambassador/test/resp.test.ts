@@ -64,6 +64,15 @@ test('malformed or oversized input is a ProtocolError', () => {
   );
 });
 
+test('an inline command with a NUL byte is a ProtocolError: redis-server never runs such a line (found by parser-fuzz)', () => {
+  for (const line of ['\u0000\r\n', 'GET k\u0000\r\n', 'ECHO \u0000 k\r\n'])
+    assert.throws(
+      () => parse(new RequestParser(limits), Buffer.from(line, 'latin1')),
+      ProtocolError,
+      JSON.stringify(line),
+    );
+});
+
 test('fuzz: random and truncated input never throws anything but ProtocolError, never loops', () => {
   let seed = 42;
   const random = () => {

@@ -199,6 +199,9 @@ export class RequestParser {
     }
     const end = lf > start && this.#buf[lf - 1] === CR ? lf - 1 : lf;
     const text = this.#buf.subarray(start, end).toString('latin1');
+    // Redis finds an inline line's end with strchr, which stops at a NUL byte: it never runs such
+    // a line (it waits for an end it cannot see). So it is no command here either.
+    if (text.includes('\0')) throw new ProtocolError('a NUL byte in an inline command; send RESP');
     if (text.includes('"') || text.includes("'"))
       throw new ProtocolError('quoted inline arguments are not supported; send RESP');
     const words = text.split(/[ \t]+/).filter(Boolean);

@@ -217,6 +217,10 @@ export function materialize(s: Scenario): Materialized[] {
         send(u[1] as Command, false);
       }
     }
+    // Every step brings its client at least one reply, so the next step starts after this one took
+    // effect. Without it (a step that is all CLIENT REPLY SKIP), another client's command could
+    // overtake it: two connections are not ordered, to one Redis or through the ambassador.
+    if (replies[client] === 0) send(PING, true);
     return { client, commands, replies };
   });
 }

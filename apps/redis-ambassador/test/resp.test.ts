@@ -73,6 +73,11 @@ test('an inline command with a NUL byte is a ProtocolError: redis-server never r
     );
 });
 
+test('an inline line splits where Redis splits, at any whitespace: a line of one CR is no command (found by parser-fuzz)', () => {
+  const commands = parse(new RequestParser(limits), Buffer.from('-1-1\n\r\r\nGET\vk\r\n', 'latin1'));
+  assert.deepEqual(text(commands), [['-1-1'], ['GET', 'k']]);
+});
+
 test('fuzz: random and truncated input never throws anything but ProtocolError, never loops', () => {
   let seed = 42;
   const random = () => {

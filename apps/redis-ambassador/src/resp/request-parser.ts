@@ -204,7 +204,9 @@ export class RequestParser {
     if (text.includes('\0')) throw new ProtocolError('a NUL byte in an inline command; send RESP');
     if (text.includes('"') || text.includes("'"))
       throw new ProtocolError('quoted inline arguments are not supported; send RESP');
-    const words = text.split(/[ \t]+/).filter(Boolean);
+    // Split where Redis' sdssplitargs splits: at any of C's isspace characters, so a stray CR
+    // is a separator, not a word (a line of one CR is empty, and ignored).
+    const words = text.split(/[ \t\n\v\f\r]+/).filter(Boolean);
     if (words.length > this.limits.maxArgs)
       throw new ProtocolError(`too many arguments (limit ${this.limits.maxArgs})`);
     // An empty line is ignored, as Redis does.

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot, startOutside } from './outside.js';
+import { isPattern, outsideFor, PATTERNS, TRY } from './patterns.js';
 
 // kubectl renders k8s/ itself; without it, the committed rendering is the same pod (a test
 // keeps it current).
@@ -15,25 +16,51 @@ const hasKubectl = (process.env.PATH ?? '')
   .some((dir) => statSync(join(dir, 'kubectl'), { throwIfNoEntry: false }));
 const source = hasKubectl ? join(repoRoot, 'k8s') : join(repoRoot, 'k8s', 'kubernetes-manifests.yaml');
 
-const outside = await startOutside();
+// --pattern <p> runs k8s/patterns/<p>'s Pod instead of the demo pod; every other option goes to podrun.
+const args = process.argv.slice(2);
+const at = args.indexOf('--pattern');
+const pattern = at >= 0 ? args[at + 1] : undefined;
+if (at >= 0) args.splice(at, 2);
 const say = (text: string) => process.stdout.write(`demo    | ${text}\n`);
-say(
-  `git-server: ${outside.gitUrl}; push to ${outside.gitRepo} (git clone it, edit, commit, push) and git-sync publishes it`,
-);
-say(`config-api: ${outside.configApi.url}`);
-if (outside.redisMissing) say(outside.redisMissing);
-else say(`redis shards on 127.0.0.1:${outside.redis.map((r) => r.port).join(' and :')}`);
+if (pattern !== undefined && !isPattern(pattern)) {
+  console.error(`demo: --pattern ${pattern ?? ''}: expected one of ${PATTERNS.join(', ')}`);
+  process.exit(2);
+}
+if (pattern && !hasKubectl) {
+  console.error('demo: --pattern needs kubectl, to render k8s/patterns/<p> with its ConfigMaps (kubectl kustomize)');
+  process.exit(2);
+}
+
+let hosts: string[];
+let stopOutside: () => Promise<void>;
+if (pattern) {
+  const outside = await outsideFor(pattern);
+  hosts = outside.hosts;
+  stopOutside = outside.stop;
+  say(`the ${pattern} pattern alone: k8s/patterns/${pattern}, Pod pattern-${pattern}`);
+  say(`try: ${TRY[pattern]}`);
+} else {
+  const outside = await startOutside();
+  hosts = outside.hosts;
+  stopOutside = outside.stop;
+  say(
+    `git-server: ${outside.gitUrl}; push to ${outside.gitRepo} (git clone it, edit, commit, push) and git-sync publishes it`,
+  );
+  say(`config-api: ${outside.configApi.url}`);
+  if (outside.redisMissing) say(outside.redisMissing);
+  else say(`redis shards on 127.0.0.1:${outside.redis.map((r) => r.port).join(' and :')}`);
+}
 
 const podrun = spawn(
   process.execPath,
   [
     join(repoRoot, 'packages', 'podrun', 'dist', 'main.js'),
-    source,
+    pattern ? join(repoRoot, 'k8s', 'patterns', pattern) : source,
     '--pod',
-    'demo',
+    pattern ? `pattern-${pattern}` : 'demo',
     // The user's options first: the first --host for a name is the one that applies.
-    ...process.argv.slice(2),
-    ...outside.hosts.flatMap((h) => ['--host', h]),
+    ...args,
+    ...hosts.flatMap((h) => ['--host', h]),
   ],
   { stdio: 'inherit' },
 );
@@ -42,5 +69,5 @@ const podrun = spawn(
 // the outside systems.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => podrun.kill(signal));
 const code = await new Promise<number>((resolve) => podrun.once('exit', (c, s) => resolve(c ?? (s ? 130 : 1))));
-await outside.stop();
+await stopOutside();
 process.exitCode = code;

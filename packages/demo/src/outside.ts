@@ -99,9 +99,12 @@ const hasCommand = (command: string) => {
 /**
  * `redis: false` leaves the shards out, as on a machine without redis-server. `persistent`
  * gives each shard an append-only file, so a killed shard comes back with its data, as a
- * StatefulSet's pod does with its volume.
+ * StatefulSet's pod does with its volume. `redisPassword: false` starts them without the demo
+ * password, as k8s/patterns/ambassador's one Redis runs.
  */
-export async function startOutside(options: { redis?: boolean; persistent?: boolean } = {}): Promise<Outside> {
+export async function startOutside(
+  options: { redis?: boolean; persistent?: boolean; redisPassword?: boolean } = {},
+): Promise<Outside> {
   const dir = mkdtempSync(join(tmpdir(), 'pod-patterns-demo-'));
   const stops: (() => Promise<void>)[] = [];
 
@@ -182,7 +185,8 @@ export async function startOutside(options: { redis?: boolean; persistent?: bool
       const port = await freePort();
       const dataDir = join(dir, `redis-${shard}`);
       mkdirSync(dataDir);
-      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--requirepass', password];
+      const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', ''];
+      if (options.redisPassword !== false) args.push('--requirepass', password);
       if (options.persistent) args.push('--appendonly', 'yes', '--appendfsync', 'always', '--dir', dataDir);
       else args.push('--appendonly', 'no');
       let child = await startChild('redis-server', args, /Ready to accept connections/);

@@ -89,7 +89,10 @@ const scrapes = {
   'http-ambassador': `http://${address}:9181/metrics`,
 };
 const stats = async () =>
-  (await (await fetch(scrapes['web /stats'])).json()) as { visits: number; redis_errors: number };
+  (await (await fetch(scrapes['web /stats'], { signal: AbortSignal.timeout(2000) })).json()) as {
+    visits: number;
+    redis_errors: number;
+  };
 
 const faults = schedule(total);
 const began = Date.now();
@@ -104,26 +107,32 @@ const statsAtStart = await stats();
 traffic.start(web, scrapes);
 say(`${total} s of traffic, ${faults.length} faults, a commit every ${(SYNC_PERIOD_MS + 2000) / 1000} s, then SIGTERM`);
 
-// Web's count of views it could not count, sampled every second, by the fault in force.
+// Web's count of views it could not count, sampled every second by the fault in force, and what
+// /_pod says of the announcements. Two loops, so that a slow /_pod/status never delays a sample
+// of /stats into the next window.
 const lostVisits = new Map<string, number>();
 let lastErrors = statsAtStart.redis_errors;
 const statusSamples: { t: number; ok: boolean }[] = [];
 let sampling = true;
-const sampler = (async () => {
+const every = async (ms: number, sample: () => Promise<void>) => {
   while (sampling) {
-    await sleep(1000);
-    try {
-      const s = await stats();
-      const window = faultAt(faults, now());
-      lostVisits.set(window, (lostVisits.get(window) ?? 0) + s.redis_errors - lastErrors);
-      lastErrors = s.redis_errors;
-      const status = (await (await fetch(`${web}/_pod/status`)).json()) as { announcements: { ok: boolean } };
-      statusSamples.push({ t: now(), ok: status.announcements.ok });
-    } catch {
-      // web is going away (SIGTERM): the last sample stands
-    }
+    await sleep(ms);
+    await sample().catch(() => {}); // web is going away (SIGTERM): the last sample stands
   }
-})();
+};
+const samplers = Promise.all([
+  every(1000, async () => {
+    const s = await stats();
+    const window = faultAt(faults, now());
+    lostVisits.set(window, (lostVisits.get(window) ?? 0) + s.redis_errors - lastErrors);
+    lastErrors = s.redis_errors;
+  }),
+  every(1000, async () => {
+    const res = await fetch(`${web}/_pod/status`, { signal: AbortSignal.timeout(5000) });
+    const status = (await res.json()) as { announcements: { ok: boolean } };
+    statusSamples.push({ t: now(), ok: status.announcements.ok });
+  }),
+]);
 
 // One commit per sync period, each marked in the page's body, until the quiet last tenth.
 let pushing = true;
@@ -182,7 +191,7 @@ log('SIGTERM to the pod, with traffic still flowing');
 podrun.kill('SIGTERM');
 const code = await Promise.race([podExited, sleep(60_000).then(() => 'timeout' as const)]);
 sampling = false;
-await sampler;
+await samplers;
 await traffic.stop();
 log(`the pod stopped (podrun exit ${code})`);
 if (code === 'timeout') podrun.kill('SIGKILL');

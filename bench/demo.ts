@@ -17,7 +17,8 @@ import { fmt, median, printTable } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const CONTAINERS = ['config-init', 'redis-ambassador', 'git-sync', 'metrics-adapter', 'web'];
+const CONTAINERS = ['config-init', 'redis-ambassador', 'http-ambassador', 'git-sync', 'metrics-adapter', 'web'];
+const PATTERNS = ['init', 'sidecar', 'adapter', 'ambassador'];
 
 interface Event {
   time: string;
@@ -32,10 +33,12 @@ interface Timing {
   containerMs: Record<string, number>;
 }
 
-async function timeDemo(cold: boolean): Promise<Timing> {
+/** One `npm run demo` (or `-- --pattern <p>`) to "pod ready", split into its parts. */
+async function timeDemo(cold: boolean, pattern?: string): Promise<Timing> {
   const events = join(tempDir('bench-demo-'), 'events.jsonl');
   const started = performance.now();
-  const demo = spawn(process.execPath, [join(root, 'scripts/demo.mjs'), '--events', events], {
+  const args = [...(pattern ? ['--pattern', pattern] : []), '--events', events];
+  const demo = spawn(process.execPath, [join(root, 'scripts/demo.mjs'), ...args], {
     cwd: root,
     detached: true, // its own process group, to stop it as a terminal's Ctrl-C would
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -47,7 +50,7 @@ async function timeDemo(cold: boolean): Promise<Timing> {
     demo.stdout.on('data', (chunk: Buffer) => {
       out += chunk;
       const now = performance.now() - started;
-      if (setupDoneMs === undefined && /config-api: http/.test(out)) setupDoneMs = now;
+      if (setupDoneMs === undefined && /config-api: http|pattern alone/.test(out)) setupDoneMs = now;
       if (/pod ready: open/.test(out)) resolve();
     });
     demo.once('exit', (code) =>
@@ -66,7 +69,7 @@ async function timeDemo(cold: boolean): Promise<Timing> {
   const at = (type: string, container?: string) =>
     Date.parse(log.find((e) => e.type === type && (container === undefined || e.container === container))?.time ?? '');
   const containerMs: Record<string, number> = {};
-  for (const name of CONTAINERS) {
+  for (const name of pattern ? [] : CONTAINERS) {
     const done = name === 'config-init' ? at('exit', name) : name === 'web' ? at('ready', name) : at('started', name);
     containerMs[name] = done - at('start', name);
   }
@@ -121,6 +124,20 @@ export async function benchDemo(): Promise<void> {
   );
   console.log(`warm / anchor: ${fmt(warm / anchor, 2)}x`);
   console.log(`goal: warm under 3 s: ${fmt(warm / 1000, 2)} s ${warm < 3000 ? 'met' : 'NOT met'}`);
+  console.log(
+    `\n## npm run demo -- --pattern <p>: each pattern Pod alone, from the command to "pod ready", warm, ${ROUNDS} rounds\n`,
+  );
+  const patternRows: (string | number)[][] = [];
+  for (const pattern of PATTERNS) {
+    const runs: Timing[] = [];
+    for (let round = 0; round < ROUNDS; round++) runs.push(await timeDemo(false, pattern));
+    patternRows.push([
+      pattern,
+      fmt(median(runs.map((r) => r.totalMs)) / 1000, 2),
+      fmt(median(runs.map((r) => r.setupMs)) / 1000, 2),
+    ]);
+  }
+  printTable(['pattern Pod', 'total s', 'build + outside s'], patternRows);
   console.log(
     "a container's time is its start until its startup probe passes (web: until ready), so it includes up to one probe period of waiting (1 s for the sidecars, 2 s for web's readiness in k8s/demo.yaml)",
   );

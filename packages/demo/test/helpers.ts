@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Running, spawnNode, tempDir, waitFor } from '@pod-patterns/testing';
 import { type Outside, repoRoot, startOutside } from '../src/outside.js';
+import { type PodEvent, readEvents } from '../src/pod-events.js';
 
 const podrun = fileURLToPath(new URL('../../podrun/dist/main.js', import.meta.url));
 export const hasKubectl = (process.env.PATH ?? '')
@@ -22,12 +23,7 @@ export const noRedis = (() => {
   }
 })();
 
-export interface PodEvent {
-  time: string;
-  type: string;
-  container?: string;
-  [k: string]: unknown;
-}
+export type { PodEvent };
 
 export interface DemoPod {
   run: Running;
@@ -56,16 +52,7 @@ export async function startDemoPod(
     '--backoff-scale',
     '0.05',
   ]);
-  const events = () => {
-    try {
-      return readFileSync(eventsFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as PodEvent);
-    } catch {
-      return [];
-    }
-  };
+  const events = () => readEvents(eventsFile);
   const waitForEvent = async (match: (e: PodEvent) => boolean, timeoutMs = 60_000) => {
     await waitFor(
       () => {

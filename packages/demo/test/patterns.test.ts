@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnNode, tempDir, waitFor } from '@pod-patterns/testing';
 import { repoRoot } from '../src/outside.js';
 import { PATTERNS, type Pattern } from '../src/patterns.js';
+import { readEvents } from '../src/pod-events.js';
 import { hasKubectl, noRedis, type PodEvent } from './helpers.js';
 
 const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -62,20 +63,12 @@ for (const pattern of PATTERNS)
   }, async () => {
     const eventsFile = join(tempDir(`pattern-${pattern}-`), 'events.jsonl');
     const demo = spawnNode(demoMain, ['--pattern', pattern, '--events', eventsFile, '--backoff-scale', '0.05']);
-    const events = () =>
-      readFileSync(eventsFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as PodEvent);
+    const events = () => readEvents(eventsFile);
     try {
       await waitFor(
         () => {
           if (demo.child.exitCode !== null) throw new Error(`the demo exited: ${demo.stdout().slice(-2000)}`);
-          try {
-            return events().some((e) => e.type === 'pod-ready');
-          } catch {
-            return false;
-          }
+          return events().some((e) => e.type === 'pod-ready');
         },
         90_000,
         `pattern-${pattern} to be ready`,

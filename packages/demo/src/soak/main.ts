@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Outside, repoRoot, startOutside } from '../outside.js';
+import { type PodEvent, readEvents } from '../pod-events.js';
 import { report } from './report.js';
 import { type Fault, faultAt, schedule } from './schedule.js';
 import { Traffic } from './traffic.js';
@@ -36,19 +37,7 @@ const git = (...args: string[]) => execFileSync('git', args, { cwd: join(work, '
 execFileSync('git', ['clone', '--quiet', outside.gitRepo, join(work, 'site')]);
 const commitOf = new Map([[git('rev-parse', 'HEAD'), 0]]);
 
-interface PodEvent {
-  time: string;
-  type: string;
-  container?: string;
-  [k: string]: unknown;
-}
-const events = (): PodEvent[] =>
-  existsSync(eventsFile)
-    ? readFileSync(eventsFile, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as PodEvent)
-    : [];
+const events = () => readEvents(eventsFile);
 async function waitForEvent(match: (e: PodEvent) => boolean, timeoutMs: number): Promise<PodEvent> {
   const end = Date.now() + timeoutMs;
   for (;;) {

@@ -14,7 +14,7 @@ export interface RetryOptions extends AttemptOptions {
   backoffMaxMs: number;
 }
 
-export async function fetchWithRetry(url: URL, options: RetryOptions): Promise<Fetched> {
+export async function fetchWithRetry(url: URL, options: RetryOptions): Promise<Fetched & { attempts: number }> {
   const { logger, signal } = options;
   const shown = displayUrl(url);
   const backoff = createBackoff({
@@ -31,7 +31,7 @@ export async function fetchWithRetry(url: URL, options: RetryOptions): Promise<F
         { url: shown, attempt, status: fetched.status, bytes: fetched.body.length, durationMs: elapsed() },
         'fetched',
       );
-      return fetched;
+      return { ...fetched, attempts: attempt };
     } catch (error) {
       if (signal.aborted) throw stopped(signal, shown, attempt, options.deadlineMs);
       if (!(error instanceof AttemptError)) throw error;

@@ -7,6 +7,7 @@ import type { Logger } from '@pod-patterns/kit';
 import { Agent } from 'undici';
 import type { Config } from './config.js';
 import { InitError } from './exit-codes.js';
+import { displayUrl } from './fetch-once.js';
 import { fetchWithRetry } from './fetch-with-retry.js';
 import { type Published, publishSet } from './publish.js';
 import { render } from './render.js';
@@ -20,12 +21,29 @@ export interface RunOptions {
   signal: AbortSignal;
 }
 
+/** The status document's name, beside the config files (never a source's own output). */
+export const STATUS_FILE = 'config-init-status.json';
+
+interface SourceReport {
+  url: string;
+  file: string;
+  attempts: number;
+  status: number;
+  bytes: number;
+}
+
 export async function run({ config, logger, version, signal }: RunOptions): Promise<Published> {
   const sources = loadSources(config);
+  if (sources.some((s) => basename(s.output) === STATUS_FILE))
+    throw new InitError(
+      'badConfig',
+      `${STATUS_FILE} is the name of config-init's own status file: choose another output`,
+    );
   const dispatcher = createDispatcher(config);
   const failFast = new AbortController();
   const runSignal = AbortSignal.any([signal, failFast.signal, AbortSignal.timeout(config.CONFIG_DEADLINE)]);
   const deadline = Date.now() + config.CONFIG_DEADLINE;
+  const reports: SourceReport[] = [];
   try {
     const rendered = await Promise.all(
       sources.map(async (source) => {
@@ -42,6 +60,13 @@ export async function run({ config, logger, version, signal }: RunOptions): Prom
             backoffInitialMs: config.CONFIG_BACKOFF_INITIAL,
             backoffMaxMs: config.CONFIG_BACKOFF_MAX,
           });
+          reports.push({
+            url: displayUrl(source.url),
+            file: basename(source.output),
+            attempts: fetched.attempts,
+            status: fetched.status,
+            bytes: fetched.body.length,
+          });
           return [basename(source.output), render(source, fetched)] as const;
         } catch (error) {
           // The first failure decides the outcome; the other sources stop at once.
@@ -51,7 +76,11 @@ export async function run({ config, logger, version, signal }: RunOptions): Prom
       }),
     );
     const dir = dirname((sources[0] as Source).output);
-    return await publishSet(dir, new Map(rendered), config.CONFIG_FILE_MODE);
+    // The init container's status document, published with the files it describes: it exits,
+    // so this file is how web's /_pod learns what it did (README, "Status document").
+    const status = { fetched_at: new Date().toISOString(), version, sources: reports };
+    const files = new Map([...rendered, [STATUS_FILE, Buffer.from(`${JSON.stringify(status, null, 2)}\n`)] as const]);
+    return await publishSet(dir, files, config.CONFIG_FILE_MODE);
   } finally {
     await dispatcher.close();
   }

@@ -73,6 +73,21 @@ test('503, 503, then 200: retried with backoff, Retry-After honoured', async () 
   assert.equal(failures[1]?.retryAfterMs, 1000);
   assert.ok((failures[1]?.nextDelayMs as number) >= 1000);
   assert.deepEqual(readJson(join(dir, 'app.json')), { ok: true });
+
+  // The status document web's /_pod reads, published in the same generation as the config.
+  assert.equal(readlinkSync(join(dir, 'config-init-status.json')), '..data/config-init-status.json');
+  const status = readJson(join(dir, 'config-init-status.json')) as Record<string, unknown>;
+  assert.ok(!Number.isNaN(Date.parse(String(status.fetched_at))));
+  assert.deepEqual(status.sources, [
+    { url: new URL(server.url).href, file: 'app.json', attempts: 3, status: 200, bytes: 11 },
+  ]);
+});
+
+test("an output named like config-init's status file is refused (exit 78)", async () => {
+  const dir = tempDir();
+  const run = await runInit({ CONFIG_URL: 'http://127.0.0.1:1/', CONFIG_OUTPUT: join(dir, 'config-init-status.json') });
+  assert.equal(run.code, 78, run.output);
+  assert.match(run.output, /config-init-status\.json is the name of config-init's own status file/);
 });
 
 test('a server that never answers: per-attempt timeouts, then the deadline, exit 69, no file', async () => {

@@ -17,7 +17,7 @@ import { addUser } from './add-user.js';
 import { envSchema } from './config.js';
 import { Credentials } from './credentials.js';
 import { flagsToEnv, unsupportedVariables } from './flags.js';
-import { Git } from './git.js';
+import { Git, scrub } from './git.js';
 import { privateGitConfig } from './git-config.js';
 import { exechook, HookRunner, webhook } from './hooks.js';
 import { defaultLinkName, Layout } from './layout.js';
@@ -152,7 +152,19 @@ await runService(
         logger,
         registry: config.GITSYNC_HTTP_METRICS ? metrics.registry : undefined,
         // v4's health endpoint: 503 until the first sync, then 200; here also 503 when failing too long.
-        routes: { '/': (_req, res) => sendJson(res, syncer.health().healthy ? 200 : 503, syncer.health()) },
+        routes: {
+          '/': (_req, res) => sendJson(res, syncer.health().healthy ? 200 : 503, syncer.health()),
+          // The status document web's /_pod shows (README, "Status document").
+          '/status': (_req, res) =>
+            sendJson(res, 200, {
+              repo: scrub(config.GITSYNC_REPO),
+              ref: config.GITSYNC_REF,
+              period_seconds: config.GITSYNC_PERIOD / 1000,
+              link: layout.link,
+              ...syncer.health(),
+              timeline: syncer.timeline(),
+            }),
+        },
       });
       lifecycle.onStop('http server', () => ops.close(2000));
       logger.info({ port: ops.address.port }, 'http listening');

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { createBackoff, type Logger } from '@pod-patterns/kit';
+import { createBackoff, type Logger, Recent } from '@pod-patterns/kit';
 import type { Credentials } from './credentials.js';
 import { scrub } from './git.js';
 import type { HookRunner } from './hooks.js';
@@ -41,6 +41,15 @@ export interface Health {
   lastError: string | null;
 }
 
+/** One line of the sidecar's timeline on its /status document. */
+export interface SyncEvent {
+  at: string;
+  event: 'fetched' | 'published' | 'failed';
+  sha?: string;
+  from?: string | null;
+  error?: string;
+}
+
 export class Syncer {
   readonly #stop = new AbortController();
   #wake: (() => void) | undefined;
@@ -51,6 +60,7 @@ export class Syncer {
   #failures = 0;
   #lastError: string | undefined;
   #rebuild = false;
+  readonly #timeline = new Recent<SyncEvent>(20);
 
   constructor(private readonly o: SyncerOptions) {}
 
@@ -142,6 +152,15 @@ export class Syncer {
     };
   }
 
+  /** The last 20 fetches of a new commit, publishes and failures, oldest first. */
+  timeline(): SyncEvent[] {
+    return this.#timeline.items();
+  }
+
+  #record(event: Omit<SyncEvent, 'at'>): void {
+    this.#timeline.push({ at: new Date().toISOString(), ...event });
+  }
+
   /** Fetches and, when there is something new (or the live tree was tampered with), publishes it. */
   async #syncOnce(): Promise<{ status: 'success' | 'noop'; published?: { sha: string; path: string } }> {
     const { layout, repo, credentials, metrics, logger } = this.o;
@@ -153,6 +172,7 @@ export class Syncer {
     const env = credentials.remoteEnv();
     const { sha, fetched } = await repo.fetch(env, signal);
     if (fetched) metrics.fetchCount.inc();
+    if (sha !== this.#synced) this.#record({ event: 'fetched', sha });
     const live = await layout.published();
     // v4's check on every sync: a live tree changed under the app, or its HEAD moved, is rebuilt.
     const tampered = live?.sha === sha ? await repo.verify(live.path, sha) : undefined;
@@ -171,6 +191,7 @@ export class Syncer {
       await layout.publish(next.path);
       this.#rebuild = false;
       logger.info({ hash: sha, from: live?.sha ?? null, path: next.path }, 'published a new revision');
+      this.#record({ event: 'published', sha, from: live?.sha ?? null });
       this.#synced = sha;
       return { status: 'success', published: { sha, path: next.path } };
     }
@@ -232,6 +253,7 @@ export class Syncer {
       error.name === 'TimeoutError'
         ? `sync took longer than the sync timeout (${this.o.syncTimeoutMs}ms); git was stopped`
         : scrub(error.message);
+    this.#record({ event: 'failed', error: this.#lastError });
     metrics.syncCount.inc({ status: 'error' });
     metrics.syncDuration.observe({ status: 'error' }, seconds);
     metrics.consecutiveFailures.set(this.#failures);

@@ -23,6 +23,7 @@ import { envSchema } from './config.js';
 import { authorizationFrom, FileValue } from './credentials.js';
 import { BrokerMetrics } from './metrics.js';
 import { RetryBudget } from './retry-budget.js';
+import { StatusDocument } from './status.js';
 
 const version = packageVersion(new URL('../package.json', import.meta.url));
 
@@ -69,6 +70,7 @@ await runService(
 
     const breakers = new Map<string, Breaker>();
     let metrics: BrokerMetrics | undefined;
+    let status: StatusDocument | undefined;
     for (const upstream of config.UPSTREAMS) {
       const breaker = new Breaker({
         consecutiveFailures: config.BREAKER_FAILURES,
@@ -78,6 +80,7 @@ await runService(
         cooldownMs: config.BREAKER_COOLDOWN,
         onTransition: (to) => {
           metrics?.transitions.inc({ upstream: upstream.name, to });
+          status?.circuitChanged(upstream.name, to);
           logger.warn({ upstream: upstream.name, state: to }, `circuit ${to.replace('_', '-')}`);
         },
       });
@@ -85,6 +88,8 @@ await runService(
     }
     const states = () => Object.fromEntries([...breakers].map(([name, b]) => [name, b.state]));
     metrics = new BrokerMetrics(states);
+    status = new StatusDocument(config.UPSTREAMS, breakers, metrics);
+    const statusDocument = status;
 
     const broker = new Broker({
       upstreams: config.UPSTREAMS,
@@ -121,7 +126,7 @@ await runService(
       readiness,
       registry: metrics.registry,
       logger,
-      routes: { '/status': (_req, res) => sendJson(res, 200, { upstreams: states() }) },
+      routes: { '/status': async (_req, res) => sendJson(res, 200, await statusDocument.read()) },
     });
     const address = await listenHttp(server, config.AMBASSADOR_LISTEN);
     logger.info(

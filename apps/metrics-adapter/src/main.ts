@@ -2,12 +2,20 @@
 // metrics-adapter: the adapter. It reads the app's own JSON stats on the shared localhost and
 // presents them to Prometheus; the app never learns Prometheus exists.
 import { fileURLToPath } from 'node:url';
-import { exitWithConfigError, packageVersion, Readiness, runService, startOpsServer } from '@pod-patterns/kit';
+import {
+  exitWithConfigError,
+  packageVersion,
+  Readiness,
+  runService,
+  sendJson,
+  startOpsServer,
+} from '@pod-patterns/kit';
 import { envSchema } from './config.js';
 import { negotiate, OwnMetrics, render } from './exposition.js';
 import { type MappedMetric, mapDocument } from './map-document.js';
 import { BUILT_IN_MAPPING, loadMapping, type Mapping, MappingError } from './mapping.js';
 import { Source } from './source.js';
+import { StatusDocument } from './status.js';
 
 const version = packageVersion(new URL('../package.json', import.meta.url));
 
@@ -41,6 +49,7 @@ await runService(
       mapping.namespace,
       mapping.rules.map((r) => r.name),
     );
+    const status = new StatusDocument(config.ADAPTER_SOURCE_URL, mapping.namespace);
     const readiness = new Readiness(() => lifecycle.stopping);
     readiness.add('mapping', () => true); // loaded, or the process would have exited
 
@@ -80,7 +89,15 @@ await runService(
           const { contentType, body } = await render(own, mapped, format, processText);
           res.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-store' });
           res.end(body);
+          status.scraped({
+            ok: !failure,
+            error: failure?.message,
+            from: req.socket.remoteAddress,
+            document: result.ok ? result.document : undefined,
+            body: typeof body === 'string' ? body : String(body),
+          });
         },
+        '/status': (_req, res) => sendJson(res, 200, status.read()),
       },
     });
     lifecycle.onStop('http server', () => ops.close(4000));

@@ -10,6 +10,7 @@ import {
   rateLimited,
   readSecretFile,
   runService,
+  sendJson,
   startOpsServer,
   watchMountedFile,
 } from '@pod-patterns/kit';
@@ -19,6 +20,7 @@ import { SCRIPTING } from './commands.js';
 import { envSchema } from './config.js';
 import { AmbassadorMetrics } from './metrics.js';
 import { loadServers, type ServerSpec } from './servers.js';
+import { StatusDocument } from './status.js';
 
 const version = packageVersion(new URL('../package.json', import.meta.url));
 
@@ -50,6 +52,7 @@ await runService(
     const metrics = new AmbassadorMetrics(() =>
       Object.fromEntries((ambassador?.topology.pools ?? []).map((p) => [p.name, p.ejected()])),
     );
+    const status = new StatusDocument(() => ambassador?.topology, metrics);
     // A server that keeps failing would log on every try: once per 5 s, with the count held back.
     const warnFailed = rateLimited(5000, (suppressed, server: string, reason: string) =>
       logger.warn({ server, reason, suppressed }, 'server failed'),
@@ -79,6 +82,7 @@ await runService(
           onConnection: (pool, delta) => metrics.serverConnection(pool.name, delta),
           onFailure: (pool, reason, ejected) => {
             metrics.error('server');
+            status.failed(pool.name, reason);
             if (ejected) {
               metrics.ejection(pool.name);
               ambassador?.topology.invalidate();
@@ -115,7 +119,13 @@ await runService(
       const pools = ambassador?.topology.pools ?? [];
       return pools.some((p) => p.available() && !p.ejected()) || 'no server reachable';
     });
-    const ops = await startOpsServer({ listen: config.OPS_LISTEN, readiness, registry: metrics.registry, logger });
+    const ops = await startOpsServer({
+      listen: config.OPS_LISTEN,
+      readiness,
+      registry: metrics.registry,
+      logger,
+      routes: { '/status': (req, res) => sendJson(res, 200, status.read(req.url)) },
+    });
     const address = await listenHttp(
       ambassador.server as unknown as import('node:http').Server,
       config.AMBASSADOR_LISTEN,

@@ -130,6 +130,17 @@ export class AmbassadorMetrics {
     byCommand.set(label, (byCommand.get(label) ?? 0) + 1);
   }
 
+  /** Commands a server got, every command name together: for the status document. */
+  commandsTo(server: string): number {
+    let total = 0;
+    for (const n of this.#commands.get(server)?.values() ?? []) total += n;
+    return total;
+  }
+
+  connectionsTo(server: string): number {
+    return this.#serverConnections.get(server) ?? 0;
+  }
+
   error(kind: string): void {
     this.#errors.set(kind, (this.#errors.get(kind) ?? 0) + 1);
   }

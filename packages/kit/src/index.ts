@@ -41,6 +41,7 @@ export {
 } from './ops-server.js';
 export { rateLimited } from './rate-limited.js';
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './readiness.js';
+export { Recent } from './recent.js';
 export { readSecretFile } from './secret-file.js';
 export {
   exitWithConfigError,

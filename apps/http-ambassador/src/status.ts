@@ -28,8 +28,8 @@ export class StatusDocument {
 
   /** Called on each circuit transition. */
   circuitChanged(upstream: string, to: string): void {
-    let changes = this.#changes.get(upstream);
-    if (!changes) this.#changes.set(upstream, (changes = new Recent(10)));
+    const changes = this.#changes.get(upstream) ?? new Recent<{ at: string; to: string }>(10);
+    this.#changes.set(upstream, changes);
     changes.push({ at: new Date().toISOString(), to });
   }
 

@@ -7,11 +7,22 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import { type AppConfigHolder, publicSite } from './app-config.js';
 import type { ContentSource } from './content.js';
 import type { FileCache } from './file-cache.js';
-import { dashboardBody, dashboardPage, errorPage, noContentPage, notFoundPage, REFRESH_SCRIPT } from './pages.js';
+import {
+  dashboardBody,
+  dashboardPage,
+  errorPage,
+  LIVE_SCRIPT,
+  manifestPage,
+  noContentPage,
+  notFoundPage,
+} from './pages.js';
+import { PodFeed } from './pod-feed.js';
+import type { PodManifest } from './pod-manifest.js';
 import type { PodStatusReader } from './pod-status.js';
 import { securityMiddleware } from './security-headers.js';
 import { createSite } from './static-site.js';
 import type { RouteClass, Stats } from './stats.js';
+import { TrafficSender } from './traffic.js';
 import type { VisitCounter } from './visits.js';
 
 export interface AppDeps {
@@ -21,9 +32,23 @@ export interface AppDeps {
   stats: Stats;
   readiness: Readiness;
   podStatus: PodStatusReader;
+  manifest: PodManifest;
   logger: Logger;
   cache: FileCache;
   cacheMaxAgeMs: number;
+}
+
+/** A form post from this app's own page: no cross-site fetch metadata, and an Origin, if sent, of this host. */
+function fromThisSite(req: Request): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return false;
+  const origin = req.headers.origin;
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false; // "null" (a sandboxed page) or garbage
+  }
 }
 
 function routeClass(path: string): RouteClass {
@@ -32,7 +57,14 @@ function routeClass(path: string): RouteClass {
   return 'site';
 }
 
-export function createWebServer(deps: AppDeps): Server {
+export interface WebServer {
+  server: Server;
+  /** The open /_pod dashboards' streams: ended on shutdown, so the server can close. */
+  feed: PodFeed;
+  traffic: TrafficSender;
+}
+
+export function createWebServer(deps: AppDeps): WebServer {
   const { appConfig, content, visits, stats, readiness, podStatus, logger } = deps;
   const site = createSite({
     content,
@@ -70,16 +102,51 @@ export function createWebServer(deps: AppDeps): Server {
     if (!dashboardEnabled()) return sendNotFound(_req, res);
     res.set('cache-control', 'no-store').json(await podStatus.read());
   });
-  app.get('/_pod/fragment', async (_req, res) => {
-    if (!dashboardEnabled()) return sendNotFound(_req, res);
+  const feed = new PodFeed(async () => {
     const { title, greeting } = publicSite(appConfig.current.values);
-    res
-      .set('cache-control', 'no-store')
-      .type('html')
-      .send(dashboardBody(await podStatus.read(), title, greeting).text);
+    return dashboardBody(await podStatus.read(), title, greeting).text;
   });
-  app.get('/_pod/refresh.js', (_req, res) => {
-    res.type('js').set('cache-control', 'no-cache').send(REFRESH_SCRIPT);
+  app.get('/_pod/events', (req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(req, res);
+    feed.listen(req, res);
+  });
+  app.get('/_pod/live.js', (_req, res) => {
+    res.type('js').set('cache-control', 'no-cache').send(LIVE_SCRIPT);
+  });
+  app.get('/_pod/manifest', (req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(req, res);
+    const match = /^(\d{1,6})-(\d{1,6})$/.exec(String(req.query.lines ?? ''));
+    const lines = match ? { from: Number(match[1]), to: Number(match[2]) } : undefined;
+    res.set('cache-control', 'no-store').type('html').send(manifestPage(deps.manifest, lines));
+  });
+  // The page's one action: a bounded batch of views of this app's own home page.
+  const traffic = new TrafficSender(() => {
+    const address = server.address();
+    if (typeof address !== 'object' || !address) return 'http://127.0.0.1:0/';
+    const wildcard = address.address === '0.0.0.0' || address.address === '::';
+    const host = wildcard ? '127.0.0.1' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return `http://${host}:${address.port}/`;
+  });
+  app.post('/_pod/traffic', (req, res) => {
+    if (!dashboardEnabled()) return sendNotFound(req, res);
+    // Another site's page may not press the button for its visitors.
+    if (!fromThisSite(req)) {
+      return void res
+        .status(403)
+        .set('cache-control', 'no-store')
+        .type('html')
+        .send(errorPage(403, 'Traffic can only be sent from this pod’s own /_pod page.'));
+    }
+    const outcome = traffic.send();
+    if (!outcome.started) {
+      res
+        .status(429)
+        .set({ 'retry-after': String(outcome.retryAfterSeconds), 'cache-control': 'no-store' })
+        .type('html')
+        .send(errorPage(429, `One batch at a time: try again in ${outcome.retryAfterSeconds} s, from /_pod.`));
+      return;
+    }
+    res.redirect(303, '/_pod');
   });
   app.get('/_pod', async (req, res) => {
     if (!dashboardEnabled()) return sendNotFound(req, res);
@@ -114,7 +181,7 @@ export function createWebServer(deps: AppDeps): Server {
   app.use(onError);
 
   // The kit's server: whatever a request does outside express, it cannot take the process down.
-  return createHttpServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     const started = performance.now();
     // A cache hit is answered synchronously: timed without a per-request listener.
     if (site.serveCached(req, res)) {
@@ -126,4 +193,5 @@ export function createWebServer(deps: AppDeps): Server {
     );
     app(req, res);
   }, logger);
+  return { server, feed, traffic };
 }

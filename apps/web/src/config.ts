@@ -42,6 +42,18 @@ export const envSchema = defineEnv({
   POD_NAME: z.string().optional().describe('From the downward API (metadata.name), shown on /_pod.'),
   POD_NAMESPACE: z.string().optional().describe('From the downward API (metadata.namespace), shown on /_pod.'),
   NODE_NAME: z.string().optional().describe('From the downward API (spec.nodeName), shown on /_pod.'),
+  POD_MANIFEST: z
+    .string()
+    .prefault('/etc/pod/pod.yaml')
+    .describe(
+      "The pod's own manifest, drawn on /_pod: a ConfigMap kustomize makes of it (k8s/), or the same file mounted by compose. Missing, /_pod says so and shows the rest.",
+    ),
+  POD_RUNTIME: z
+    .enum(['kubernetes', 'compose', 'podrun', 'unknown', ''])
+    .prefault('')
+    .describe(
+      "What runs the pod, for the commands /_pod's walkthroughs give; empty: kubernetes where the kubelet set KUBERNETES_SERVICE_HOST, else unknown (every runtime's commands).",
+    ),
   POD_CONTAINERS: z
     .string()
     .prefault(

@@ -17,6 +17,7 @@ import { AppConfigError, AppConfigHolder } from './app-config.js';
 import { envSchema } from './config.js';
 import { ContentSource } from './content.js';
 import { FileCache } from './file-cache.js';
+import { readPodManifest } from './pod-manifest.js';
 import { PodStatusReader, parseContainers } from './pod-status.js';
 import { Stats } from './stats.js';
 import { VisitCounter } from './visits.js';
@@ -51,24 +52,33 @@ await runService(
     const readiness = new Readiness(() => lifecycle.stopping);
     readiness.add('config', () => true); // loaded, or the process would have exited
     readiness.add('content', () => (content.current() ? true : `no content at ${config.CONTENT_DIR} yet`));
+    const manifest = readPodManifest(config.POD_MANIFEST, config.POD_NAME);
+    if (manifest.problem) logger.warn({ problem: manifest.problem }, '/_pod draws no picture of the pod');
     const podStatus = new PodStatusReader({
       appConfig,
       announcements: new Announcements(config.ANNOUNCEMENTS_URL || undefined, config.ANNOUNCEMENTS_TIMEOUT, logger),
       content,
       visits,
       containers: parseContainers(config.POD_CONTAINERS),
-      pod: { name: config.POD_NAME, namespace: config.POD_NAMESPACE, node: config.NODE_NAME },
+      pod: {
+        name: config.POD_NAME,
+        namespace: config.POD_NAMESPACE,
+        node: config.NODE_NAME,
+        runtime: config.POD_RUNTIME || (process.env.KUBERNETES_SERVICE_HOST ? 'kubernetes' : 'unknown'),
+      },
+      manifest,
       startedAt,
       stats,
     });
 
-    const server = createWebServer({
+    const { server, feed } = createWebServer({
       appConfig,
       content,
       visits,
       stats,
       readiness,
       podStatus,
+      manifest,
       logger,
       cache: new FileCache(config.FILE_CACHE_BYTES),
       cacheMaxAgeMs: config.CACHE_MAX_AGE,
@@ -109,7 +119,10 @@ await runService(
       content.unwatch();
     });
     lifecycle.onStop('stats server', () => statsServer.close());
-    lifecycle.onStop('http server', () => closeServer(server, config.SHUTDOWN_TIMEOUT));
+    lifecycle.onStop('http server', () => {
+      feed.close(); // open dashboards' streams would hold the server open to the timeout
+      return closeServer(server, config.SHUTDOWN_TIMEOUT);
+    });
     logger.info(
       {
         port: address.port,

@@ -4,7 +4,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
-export const securityMiddleware = helmet();
+// helmet's defaults, less `upgrade-insecure-requests`: the pod serves plain HTTP (TLS ends at
+// an Ingress, if any), and a browser told to upgrade would ask https:// of a pod IP for
+// /_pod's script and event stream, and get nothing.
+export const securityMiddleware = helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
 
 function captureHeaders(): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};

@@ -8,6 +8,16 @@ import { Redis } from 'ioredis';
 export const TOTAL_KEY = 'visits:total';
 export const pageKey = (path: string) => `visits:page:${path}`;
 
+/** Keys remembered for /_pod's key -> shard picture; the first ones written, the rest left out. */
+const MAX_TRACKED_KEYS = 32;
+
+/** What this process wrote to one key: increments that landed, and those that failed. */
+export interface KeyWrites {
+  key: string;
+  written: number;
+  failed: number;
+}
+
 export type VisitTotals = { ok: true; total: number; home: number } | { ok: false; reason: string };
 
 export class VisitCounter {
@@ -18,6 +28,7 @@ export class VisitCounter {
   #counted = 0;
   #errors = 0;
   #lastError: string | undefined;
+  readonly #byKey = new Map<string, KeyWrites>();
   /** Logged at most once per interval, with how many were not logged. */
   readonly #warnUnavailable: (error: Error) => void;
 
@@ -68,10 +79,16 @@ export class VisitCounter {
       this.#recordError(new Error(this.#notReady()));
       return;
     }
-    const pipeline = this.#redis.pipeline().incrby(TOTAL_KEY, views);
-    for (const [path, n] of pages) pipeline.incrby(pageKey(path), n);
+    const writes: [string, number][] = [
+      [TOTAL_KEY, views],
+      ...pages.map(([path, n]) => [pageKey(path), n] as [string, number]),
+    ];
+    const pipeline = this.#redis.pipeline();
+    for (const [key, n] of writes) pipeline.incrby(key, n);
     try {
       const results = (await pipeline.exec()) ?? [];
+      // Each key may live on another shard: each lands or fails on its own.
+      for (const [i, [key, n]] of writes.entries()) this.#track(key, n, !results[i]?.[0]);
       const failed = results.find(([error]) => error)?.[0];
       if (failed) throw failed;
       this.#counted += views;
@@ -79,6 +96,22 @@ export class VisitCounter {
       this.#errors += views;
       this.#recordError(error as Error);
     }
+  }
+
+  /** The keys this process wrote, with what landed and what failed: /_pod maps them to shards. */
+  keyWrites(): KeyWrites[] {
+    return [...this.#byKey.values()].map((k) => ({ ...k }));
+  }
+
+  #track(key: string, n: number, ok: boolean): void {
+    let entry = this.#byKey.get(key);
+    if (!entry) {
+      if (this.#byKey.size >= MAX_TRACKED_KEYS) return;
+      entry = { key, written: 0, failed: 0 };
+      this.#byKey.set(key, entry);
+    }
+    if (ok) entry.written += n;
+    else entry.failed += n;
   }
 
   async totals(): Promise<VisitTotals> {

@@ -33,7 +33,9 @@ export function containerEnv(
   fields: PodFields,
 ): Record<string, string> {
   const namespace = fields['metadata.namespace'];
-  const env: Record<string, string> = { ...imageEnv };
+  // As the kubelet adds its KUBERNETES_SERVICE_* variables, podrun adds one of its own, first,
+  // so the manifest can override it: an app may say which runtime it is on (web's /_pod does).
+  const env: Record<string, string> = { POD_RUNTIME: 'podrun', ...imageEnv };
   const lookup = (kind: 'ConfigMap' | 'Secret', name: string, optional = false) => {
     const data = dataOf(objects, kind, name, namespace);
     if (!data && !optional) throw new EnvError(`${kind} ${namespace}/${name} is not in the manifests`);

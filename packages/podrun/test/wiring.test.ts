@@ -76,6 +76,11 @@ test('env: values, $(VAR) expansion, configMap and Secret keys, fieldRefs, envFr
     ['p', 'demo', 'podrun', address, 'front'],
   );
   assert.equal('OPTIONAL' in env, false);
+  assert.equal(env.POD_RUNTIME, 'podrun', "podrun's own variable, as the kubelet adds its KUBERNETES_*");
+  const overridden = prepare({
+    containers: [{ name: 'app', image: 'fake', env: [{ name: 'POD_RUNTIME', value: 'mine' }] }],
+  });
+  assert.equal(overridden.containers[0]?.command?.env?.POD_RUNTIME, 'mine', 'the manifest overrides it');
 });
 
 test("env: a missing ConfigMap, Secret or key is the container's CreateContainerConfigError, naming it", () => {

@@ -256,7 +256,7 @@ function adapterFlow(name: string, report: AdapterReport): Html {
     return html`<h3>Scrapes of <code>${name}</code></h3><p class="muted">Not scraped yet: curl its <code>/metrics</code> (port 9102).</p>`;
   return html`<h3>Scrapes of <code>${name}</code></h3>
 <p>${report.scrapes} scrape(s); the last at ${last.at}${last.from ? html` from <code>${last.from}</code>` : ''}: ${last.ok ? 'read web’s stats' : html`<span class="bad">${last.error}</span>`}.</p>
-<div class="cols"><div><h4>The JSON it read (web’s /stats)</h4><pre>${last.source_json ?? '(none)'}</pre></div><div><h4>The exposition it made</h4><pre>${last.exposition}</pre></div></div>`;
+<div class="cols"><div><h4>The JSON it read (web’s /stats)</h4><pre tabindex="0">${last.source_json ?? '(none)'}</pre></div><div><h4>The exposition it made</h4><pre tabindex="0">${last.exposition}</pre></div></div>`;
 }
 
 /** The manifest, masked, with a line anchor on every line and the asked lines highlighted. */
@@ -268,7 +268,7 @@ export function manifestPage(manifest: PodManifest, lines: { from: number; to: n
     html`<main class="wide"><h1>The pod manifest</h1>
 <p class="muted"><a href="/_pod">Back to the pod</a> · <code>${manifest.file || 'no file'}</code>${manifest.object ? html` · the pod of <code>${manifest.object}</code>` : ''}. Values of secret-looking env variables and Secret data are masked.</p>
 ${manifest.problem ? html`<p class="bad">${manifest.problem}</p>` : ''}
-<pre class="manifest" aria-label="the manifest, one line per row">${rows.map(
+<pre class="manifest" tabindex="0" aria-label="the manifest, one line per row">${rows.map(
       (row, i) =>
         html`<span id="L${i + 1}" data-n="${i + 1}"${lines && i + 1 >= lines.from && i + 1 <= lines.to ? html` class="hl"` : ''}>${row}</span>`,
     )}</pre></main>`,

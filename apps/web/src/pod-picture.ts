@@ -170,18 +170,21 @@ ${ports}
 
   const volumeParts = shared.map((v, j) => {
     const x = volumeX(j);
-    const links = containers.flatMap((c, i) =>
-      c.mounts
+    const links = containers.flatMap((c, i) => {
+      // The k-th shared mount of a container gets its label further down its line, so two never meet.
+      const sharedMounts = c.mounts.filter((m) => shared.some((s) => s.name === m.volume));
+      return sharedMounts
         .filter((m) => m.volume === v.name)
-        .map((m, k) => {
+        .map((m) => {
+          const k = sharedMounts.indexOf(m);
           const x1 = columnX(i) + BOX_W / 2;
           const y1 = CONTAINERS_TOP + BOX_H;
           const x2 = x + volumeW / 2;
           const y2 = VOLUMES_TOP;
           return html`<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" class="mount${m.readOnly ? ' ro' : ''}"/>
 <text x="${x1 + (x2 - x1) * (0.2 + 0.25 * k) + 4}" y="${y1 + (y2 - y1) * (0.2 + 0.25 * k) + 4}" class="small mount-label">${m.mountPath}${m.readOnly ? ' (ro)' : ' (rw)'}</text>`;
-        }),
-    );
+        });
+    });
     return html`${links}<a href="${manifestLink(v.lines)}" id="volume-${v.name}" class="volume" aria-label="volume ${v.name}, ${v.type}, mounted by ${containers
       .filter((c) => c.mounts.some((m) => m.volume === v.name))
       .map((c) => c.name)

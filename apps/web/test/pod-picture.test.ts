@@ -33,7 +33,10 @@ test('the manifest: containers in the kubelet order (init, native sidecars, app)
     ],
   );
   const web = m.containers.find((c) => c.name === 'web');
-  assert.deepEqual(web?.mounts.find((x) => x.volume === 'content'), { volume: 'content', mountPath: '/content', readOnly: true });
+  assert.deepEqual(
+    web?.mounts.find((x) => x.volume === 'content'),
+    { volume: 'content', mountPath: '/content', readOnly: true },
+  );
   assert.deepEqual(
     web?.ports.map((p) => `${p.scope}:${p.port}`),
     ['pod IP:8080', 'loopback:9000'],
@@ -60,10 +63,16 @@ test('the manifest: missing, malformed, empty or pod-less input is a problem in 
   assert.match(String(readPodManifest(undefined).problem), /POD_MANIFEST is empty/);
   assert.match(String(readPodManifest('/no/such/file').problem), /cannot read \/no\/such\/file \(ENOENT\)/);
   assert.match(String(parsePodManifest('a: [1, 2\nb: }', 'bad.yaml').problem), /bad\.yaml is not valid YAML/);
-  assert.match(String(parsePodManifest('kind: Service\nmetadata: { name: x }\n', 'svc.yaml').problem), /declares no pod/);
+  assert.match(
+    String(parsePodManifest('kind: Service\nmetadata: { name: x }\n', 'svc.yaml').problem),
+    /declares no pod/,
+  );
   assert.match(String(parsePodManifest('', 'empty.yaml').problem), /declares no pod/);
   assert.match(String(parsePodManifest('kind: Pod\nspec: { containers: [] }\n', 'p.yaml').problem), /no containers/);
-  const odd = parsePodManifest('kind: Pod\nspec:\n  containers: [7, { name: a, ports: [x], volumeMounts: 3 }]\n', 'p.yaml');
+  const odd = parsePodManifest(
+    'kind: Pod\nspec:\n  containers: [7, { name: a, ports: [x], volumeMounts: 3 }]\n',
+    'p.yaml',
+  );
   assert.deepEqual(
     odd.containers.map((c) => [c.name, c.ports, c.mounts]),
     [['a', [], []]],
@@ -93,7 +102,8 @@ test('the manifest: secret-looking env values and Secret data are masked, and ev
     '',
   ].join('\n');
   const m = parsePodManifest(raw, 'p.yaml');
-  for (const secret of ['hunter2', 'second-line', 's3cret-value', 'tok-123']) assert.doesNotMatch(m.text, new RegExp(secret));
+  for (const secret of ['hunter2', 'second-line', 's3cret-value', 'tok-123'])
+    assert.doesNotMatch(m.text, new RegExp(secret));
   assert.match(m.text, /MODE, value: fast/);
   assert.equal(m.text.split('\n').length, raw.split('\n').length, 'the line anchors still point at the same lines');
   assert.match(m.text.split('\n')[14] ?? '', new RegExp(`DB_PASSWORD, value: ${MASK}`));
@@ -120,7 +130,9 @@ async function helpers() {
   const statusCalls: string[] = [];
   const good = await startHttpServer((req, res) => {
     if (req.url?.startsWith('/status')) statusCalls.push(req.url);
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(req.url?.startsWith('/status') ? redisDoc : { ok: true }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify(req.url?.startsWith('/status') ? redisDoc : { ok: true }));
   });
   const silent = await startHttpServer(() => {}); // never answers
   const notJson = await startHttpServer((_req, res) => res.writeHead(200).end('<html>nope'));
@@ -161,7 +173,10 @@ test('/_pod draws the manifest, says which helper it could not read and why, and
   const order = ['config-init', 'redis-ambassador', 'http-ambassador', 'git-sync', 'metrics-adapter', 'web'].map((n) =>
     page.indexOf(`id="box-${n}"`),
   );
-  assert.ok(order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] as number))), `boxes in spec order: ${order}`);
+  assert.ok(
+    order.every((at, i) => at > 0 && (i === 0 || at > (order[i - 1] as number))),
+    `boxes in spec order: ${order}`,
+  );
   assert.match(page, /id="volume-content"/);
   assert.match(page, /id="volume-config"/);
   assert.match(page, />\/content \(ro\)</);
@@ -205,7 +220,9 @@ test('/_pod/manifest: every line has an anchor, and the asked lines are highligh
   const web = await webWithPicture();
   const m = readPodManifest(join(k8s, 'demo.yaml'));
   const gitSync = m.containers.find((c) => c.name === 'git-sync');
-  const page = await (await fetch(`${web.base}/_pod/manifest?lines=${gitSync?.lines.from}-${gitSync?.lines.to}`)).text();
+  const page = await (
+    await fetch(`${web.base}/_pod/manifest?lines=${gitSync?.lines.from}-${gitSync?.lines.to}`)
+  ).text();
   const highlighted = [...page.matchAll(/<span id="L(\d+)" data-n="\d+" class="hl">(.*?)<\/span>/g)];
   assert.equal(highlighted.length, (gitSync?.lines.to ?? 0) - (gitSync?.lines.from ?? 0) + 1);
   assert.match(highlighted[0]?.[2] ?? '', /- name: git-sync/);
@@ -246,7 +263,10 @@ test('/_pod/events: ten dashboards share one read of the helpers a second', asyn
     assert.match(events.join(''), /id="box-web"/);
   }
   const reads = web.statusCalls.length - before;
-  assert.ok(reads <= Math.ceil(seconds) + 1, `${reads} reads of the helper in ${seconds.toFixed(1)} s for ten dashboards`);
+  assert.ok(
+    reads <= Math.ceil(seconds) + 1,
+    `${reads} reads of the helper in ${seconds.toFixed(1)} s for ten dashboards`,
+  );
 });
 
 test('/_pod/traffic: a bounded batch of home page views, once per 10 s, never from another site', async () => {

@@ -6,6 +6,8 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { FAULT_HELP, Faults } from './faults.js';
 import { repoRoot, startOutside } from './outside.js';
 import { isPattern, outsideFor, PATTERNS, TRY } from './patterns.js';
 
@@ -33,10 +35,12 @@ if (pattern && !hasKubectl) {
 
 let hosts: string[];
 let stopOutside: () => Promise<void>;
+let faults: Faults | undefined;
 if (pattern) {
   const outside = await outsideFor(pattern);
   hosts = outside.hosts;
   stopOutside = outside.stop;
+  if (outside.systems) faults = new Faults(outside.systems);
   say(`the ${pattern} pattern alone: k8s/patterns/${pattern}, Pod pattern-${pattern}`);
   say(`try: ${TRY[pattern]}`);
 } else {
@@ -49,6 +53,7 @@ if (pattern) {
   say(`config-api: ${outside.configApi.url}`);
   if (outside.redisMissing) say(outside.redisMissing);
   else say(`redis shards on 127.0.0.1:${outside.redis.map((r) => r.port).join(' and :')}`);
+  faults = new Faults(outside);
 }
 
 const podrun = spawn(
@@ -62,8 +67,24 @@ const podrun = spawn(
     ...args,
     ...hosts.flatMap((h) => ['--host', h]),
   ],
-  { stdio: 'inherit' },
+  // The terminal's input is the demo's own: the faults /_pod's walkthroughs ask for.
+  { stdio: ['ignore', 'inherit', 'inherit'] },
 );
+if (faults) {
+  const commands = faults;
+  say(FAULT_HELP);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  lines.on('line', (line) => {
+    commands.run(line).then(
+      (said) => said && say(said),
+      (error: Error) => say(`${line.trim()}: ${error.message}`),
+    );
+  });
+  podrun.once('exit', () => {
+    lines.close();
+    process.stdin.destroy(); // or a terminal's open input would keep the demo from exiting
+  });
+}
 // Signals go on to podrun, which stops the pod in order (a second one, a second later, kills
 // it; the terminal's copy of the same Ctrl-C counts once). This process waits for it, then stops
 // the outside systems.

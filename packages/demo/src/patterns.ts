@@ -18,11 +18,14 @@ export const TRY: Record<Pattern, string> = {
 };
 
 /** The outside systems a pattern Pod needs, with podrun's --host mappings for its Service names. */
-export async function outsideFor(pattern: Pattern): Promise<{ hosts: string[]; stop(): Promise<void> }> {
+export async function outsideFor(
+  pattern: Pattern,
+): Promise<{ hosts: string[]; stop(): Promise<void>; systems?: Outside }> {
   if (pattern !== 'ambassador') return { hosts: [], stop: async () => {} };
   const outside: Outside = await startOutside({ redisPassword: false });
   const renamed = outside.hosts
     .filter((h) => h.startsWith('redis-0.redis:') || h.startsWith('config-api:'))
     .map((h) => h.replace(/^redis-0\.redis:/, 'pattern-redis:').replace(/^config-api:/, 'pattern-api:'));
-  return { hosts: renamed, stop: () => outside.stop() };
+  // Its one Redis is the demo's redis-0; only what the Pod uses is kept.
+  return { hosts: renamed, stop: () => outside.stop(), systems: { ...outside, redis: outside.redis.slice(0, 1) } };
 }

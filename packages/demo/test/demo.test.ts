@@ -12,6 +12,7 @@ import { prometheusMissing, startHttpServer, startPrometheus, tempDir, waitFor }
 import { parseAllDocuments } from 'yaml';
 import { repoRoot, startOutside } from '../src/outside.js';
 import { checkPod } from '../src/pod-checks.js';
+import { checkPicture, newPage, openBrowser } from './browser.js';
 import { type DemoPod, hasKubectl, noRedis, type PodEvent, shardGet, shardKeys, startDemoPod } from './helpers.js';
 
 const WEB = 8080;
@@ -248,13 +249,135 @@ test('/_pod in a real browser: every pattern panel shows live data (screenshot s
       );
     for (const name of ['redis-ambassador', 'http-ambassador', 'git-sync', 'metrics-adapter'])
       assert.match(rows.find((r) => r.includes(name)) ?? '', noRedis && name === 'redis-ambassador' ? /./ : /healthy/);
-    // The page refreshes itself from /_pod/fragment: the uptime moves without a reload.
+    // The page refreshes itself from /_pod/events: the uptime moves without a reload.
     const uptime = async () => Number(/up (\d+)s/.exec(await text(page.locator('#pod')))?.[1]);
     const first = await uptime();
     await waitFor(async () => (await uptime()) > first, 30_000, 'the dashboard to refresh');
     const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
     mkdirSync(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'pod-dashboard.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
+
+test('/_pod draws the demo pod from k8s/demo.yaml, accessible, keyboard-navigable, its manifest a click away', async () => {
+  const browser = await openBrowser();
+  try {
+    await checkPicture(
+      await newPage(browser),
+      await pod.url(WEB, ''),
+      join(repoRoot, 'k8s', 'demo.yaml'),
+      'Deployment/demo',
+    );
+  } finally {
+    await browser.close();
+  }
+});
+
+test('/_pod live: a view moves the right shard, a commit reaches the timeline in time, a stopped shard turns red', {
+  skip: noRedis,
+}, async () => {
+  const browser = await openBrowser();
+  const base = await pod.url(WEB, '');
+  try {
+    const page = await newPage(browser);
+    await page.goto(`${base}/_pod`);
+    const shardRows = page.locator('tr[id^="shard-"]');
+    await waitFor(async () => (await shardRows.count()) === 2, 10_000, 'both shards on the page');
+    // Which shard holds each key, asked of the shards themselves.
+    const ports = await shardRows.evaluateAll((rows) =>
+      rows.map(
+        (r) => [r.id.slice('shard-'.length), Number(/127\.0\.0\.1:(\d+)/.exec(r.textContent ?? '')?.[1])] as const,
+      ),
+    );
+    const views = async () =>
+      Object.fromEntries(
+        await Promise.all(
+          ports.map(
+            async ([name]) => [name, Number(await page.locator(`#shard-${name}`).getAttribute('data-views'))] as const,
+          ),
+        ),
+      );
+
+    // A page view: +1 on the shard of visits:total and +1 on the shard of visits:page:/.
+    await new Promise((r) => setTimeout(r, 2500)); // the /_pod load's own view is counted and shown
+    const before = await views();
+    assert.equal((await fetch(`${base}/`)).status, 200);
+    const holds = (port: number, key: string) => shardKeys(port).includes(key);
+    const expected = Object.fromEntries(
+      ports.map(([name, port]) => [
+        name,
+        (before[name] ?? 0) + ['visits:total', 'visits:page:/'].filter((k) => holds(port, k)).length,
+      ]),
+    );
+    await waitFor(
+      async () => JSON.stringify(await views()) === JSON.stringify(expected),
+      10_000,
+      `the shards' counts to move as the keys lie: ${JSON.stringify(expected)}`,
+    );
+
+    // A pushed commit: fetched, published, then first served by web, within the period plus 2 s.
+    const work = join(tempDir('demo-timeline-'), 'site');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: work, stdio: 'pipe', encoding: 'utf8' });
+    execFileSync('git', ['clone', '--quiet', pod.outside.gitRepo, work]);
+    writeFileSync(join(work, 'timeline.txt'), `${Date.now()}\n`);
+    git('add', 'timeline.txt');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.invalid', 'commit', '--quiet', '-m', 'For the timeline');
+    const sha = git('rev-parse', 'HEAD').trim().slice(0, 12);
+    git('push', '--quiet', 'origin', 'main');
+    const pushed = Date.now();
+    const timeline = page.locator('#timeline');
+    await waitFor(
+      async () => ((await timeline.textContent()) ?? '').includes(`first served by web ${sha}`),
+      SYNC_PERIOD_MS + 5000,
+      'the commit on the timeline',
+    );
+    const shown = Date.now() - pushed;
+    assert.ok(shown <= SYNC_PERIOD_MS + 2000, `on the timeline ${shown} ms after the push`);
+    const text = (await timeline.textContent()) ?? '';
+    assert.ok(
+      text.indexOf(`fetched ${sha}`) < text.indexOf(`published ${sha}`) &&
+        text.indexOf(`published ${sha}`) < text.indexOf(`first served by web ${sha}`),
+      `fetched, published, served, in order:\n${text}`,
+    );
+
+    // A stopped shard: its box turns to an error state, and the walkthrough says why.
+    const [stoppedName, stoppedPort] = ports[1] as readonly [string, number];
+    const shard = pod.outside.redis.find((s) => s.port === stoppedPort);
+    assert.ok(shard, `the shard on ${stoppedPort} is the demo's`);
+    await shard.kill();
+    try {
+      const outsideBox = page.locator('#picture g.outside', { hasText: `Redis ${stoppedName}` });
+      await waitFor(
+        async () => {
+          await fetch(`${base}/`); // views keep coming, so the ambassador meets the stopped shard
+          return (await outsideBox.getAttribute('class'))?.includes('bad');
+        },
+        15_000,
+        `the box of ${stoppedName} to turn to its error state`,
+      );
+      assert.match(await outsideBox.innerHTML(), /✖/, 'not by colour alone');
+      await page.locator('#walk-ambassador summary').click();
+      await waitFor(
+        async () =>
+          /is (failing|ejected).*only its keys fail.*this page still renders/.test(
+            (await page.locator('#walk-ambassador .now').textContent()) ?? '',
+          ),
+        10_000,
+        'the walkthrough to explain it',
+      );
+      assert.match(
+        (await page.locator('#walk-ambassador .now').textContent()) ?? '',
+        new RegExp(`^Now: ${stoppedName} is`),
+      );
+      assert.equal((await fetch(`${base}/`)).status, 200, 'the page still renders');
+      const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
+      mkdirSync(artifacts, { recursive: true });
+      await page.locator('#picture').screenshot({ path: join(artifacts, 'pod-picture.png') });
+    } finally {
+      await shard.start();
+    }
   } finally {
     await browser.close();
   }

@@ -9,6 +9,7 @@ import { spawnNode, tempDir, waitFor } from '@pod-patterns/testing';
 import { repoRoot } from '../src/outside.js';
 import { PATTERNS, type Pattern } from '../src/patterns.js';
 import { readEvents } from '../src/pod-events.js';
+import { checkPicture, newPage, openBrowser } from './browser.js';
 import { hasKubectl, noRedis, type PodEvent } from './helpers.js';
 
 const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -76,6 +77,20 @@ for (const pattern of PATTERNS)
       assert.match(demo.stdout(), new RegExp(`the ${pattern} pattern alone: k8s/patterns/${pattern}`));
       const address = String(events().find((e) => e.type === 'pod-starting')?.address);
       await SHOWS[pattern](`http://${address}:8080`, address, events());
+      // /_pod draws this smaller pod, from its own manifest, with its pattern's walkthrough.
+      const browser = await openBrowser();
+      try {
+        const page = await newPage(browser);
+        const manifest = join(repoRoot, 'k8s', 'patterns', pattern, 'pod.yaml');
+        await checkPicture(page, `http://${address}:8080`, manifest, `Pod/pattern-${pattern}`);
+        await page.goto(`http://${address}:8080/_pod`);
+        const walkthroughs = await page
+          .locator('details[data-pattern]')
+          .evaluateAll((ds) => ds.map((d) => d.getAttribute('data-pattern')));
+        assert.deepEqual(walkthroughs, [pattern === 'adapter' ? 'adapter' : pattern], 'its one walkthrough');
+      } finally {
+        await browser.close();
+      }
     } finally {
       demo.child.kill('SIGTERM');
     }

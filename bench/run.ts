@@ -6,9 +6,11 @@ import { benchDemo } from './demo.js';
 import { benchGitSync } from './git-sync.js';
 import { benchHttpAmbassador } from './http-ambassador.js';
 import { benchWeb } from './web.js';
+import { benchWebDashboards } from './web-dashboards.js';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   web: benchWeb,
+  'web-dashboards': benchWebDashboards,
   adapter: benchAdapter,
   'git-sync': benchGitSync,
   ambassador: benchAmbassador,

@@ -11,14 +11,15 @@ import { startHttpServer, tempDir, waitFor } from '@pod-patterns/testing';
 import { MASK, parsePodManifest, readPodManifest } from '../src/pod-manifest.js';
 import { FakeSyncRoot, startWeb, type Web } from './helpers.js';
 
-const k8s = fileURLToPath(new URL('../../../k8s/', import.meta.url));
+// k8s/demo.yaml, held to it by manifest-fixture.test.ts.
+const demoManifest = fileURLToPath(new URL('fixtures/pod.yaml', import.meta.url));
 const cleanup: (() => unknown)[] = [];
 after(async () => {
   for (const close of cleanup.reverse()) await close();
 });
 
 test('the manifest: containers in the kubelet order (init, native sidecars, app), ports, mounts and lines', () => {
-  const m = readPodManifest(join(k8s, 'demo.yaml'), 'demo-7c9f-abcde');
+  const m = readPodManifest(demoManifest, 'demo-7c9f-abcde');
   assert.equal(m.problem, null);
   assert.equal(m.object, 'Deployment/demo');
   assert.deepEqual(
@@ -50,13 +51,19 @@ test('the manifest: containers in the kubelet order (init, native sidecars, app)
   assert.equal(config?.type, 'emptyDir, in memory');
   assert.match(lines[(config?.lines.from ?? 0) - 1] ?? '', /name: config,/);
 
-  // Of several pods in one file, the one named as this pod.
-  const ambassador = readPodManifest(join(k8s, 'patterns/ambassador/pod.yaml'), 'pattern-ambassador');
+  // Of several pods in one file (as k8s/patterns/ambassador), the one named as this pod.
+  const several = [
+    'kind: Pod\nmetadata: { name: pattern-redis }\nspec: { containers: [{ name: redis }] }',
+    'kind: Service\nmetadata: { name: pattern-redis }',
+    'kind: Pod\nmetadata: { name: pattern-ambassador }\nspec: { containers: [{ name: web }] }',
+  ].join('\n---\n');
+  const ambassador = parsePodManifest(several, 'pod.yaml', 'pattern-ambassador');
   assert.equal(ambassador.object, 'Pod/pattern-ambassador');
   assert.deepEqual(
     ambassador.containers.map((c) => c.name),
-    ['redis-ambassador', 'http-ambassador', 'web'],
+    ['web'],
   );
+  assert.equal(parsePodManifest(several, 'pod.yaml', 'elsewhere').object, 'Pod/pattern-redis', 'else the first');
 });
 
 test('the manifest: missing, malformed, empty or pod-less input is a problem in words, never a throw', () => {
@@ -158,7 +165,7 @@ async function webWithPicture(env: Record<string, string> = {}): Promise<Web & {
   const web = await startWeb({
     CONTENT_DIR: sync.link,
     POD_CONTAINERS: containers,
-    POD_MANIFEST: join(k8s, 'demo.yaml'),
+    POD_MANIFEST: demoManifest,
     POD_NAME: 'demo-abc-123',
     POD_RUNTIME: 'compose',
     ...env,
@@ -218,7 +225,7 @@ test('/_pod without a manifest, or with a broken one: says so, and renders the r
 
 test('/_pod/manifest: every line has an anchor, and the asked lines are highlighted', async () => {
   const web = await webWithPicture();
-  const m = readPodManifest(join(k8s, 'demo.yaml'));
+  const m = readPodManifest(demoManifest);
   const gitSync = m.containers.find((c) => c.name === 'git-sync');
   const page = await (
     await fetch(`${web.base}/_pod/manifest?lines=${gitSync?.lines.from}-${gitSync?.lines.to}`)

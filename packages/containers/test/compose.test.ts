@@ -183,6 +183,77 @@ test('a commit to the demo site is served within the sync period plus 2 s, while
   assert.equal(failures, 0);
 });
 
+interface Flows {
+  pod: { runtime: string };
+  manifest: { object: string | null; problem: string | null; containers: { name: string; kind: string }[] };
+  content: { revision: string | null };
+  helpers: Record<string, { ok: boolean; error: string | null; report: Record<string, unknown> & { kind: string } }>;
+  visit_keys: { key: string; written: number; server: string | null }[];
+}
+
+test("/_pod/status under compose: the pod drawn from k8s/demo.yaml, and each helper's report of the same flows", {
+  skip,
+}, async () => {
+  await (await fetch(web('/'))).text();
+  await (await fetch(`http://127.0.0.1:${ports.ADAPTER_PORT}/metrics`)).text(); // a scrape
+  const flows = (await waitFor(
+    async () => {
+      const s = (await (await fetch(web('/_pod/status'))).json()) as Flows;
+      const redis = s.helpers['redis-ambassador']?.report;
+      const adapter = s.helpers['metrics-adapter']?.report;
+      return s.visit_keys.some((k) => k.server) && redis && adapter?.scrapes ? s : undefined;
+    },
+    15_000,
+    'the flows reported',
+  )) as Flows;
+  assert.equal(flows.pod.runtime, 'compose');
+  assert.equal(flows.manifest.problem, null);
+  assert.equal(flows.manifest.object, 'Deployment/demo');
+  assert.deepEqual(
+    flows.manifest.containers.map((c) => c.name),
+    ['config-init', 'redis-ambassador', 'http-ambassador', 'git-sync', 'metrics-adapter', 'web'],
+  );
+  const kinds: [string, string][] = [
+    ['config-init', 'config-init'],
+    ['redis-ambassador', 'redis'],
+    ['http-ambassador', 'http'],
+    ['git-sync', 'git-sync'],
+    ['metrics-adapter', 'adapter'],
+  ];
+  for (const [name, kind] of kinds)
+    assert.equal(flows.helpers[name]?.report?.kind, kind, `${name}: ${flows.helpers[name]?.error}`);
+  const { helpers } = flows;
+  // Pages counted by shard: each key web wrote, on the server the ambassador says, and there in Redis.
+  for (const k of flows.visit_keys.filter((x) => x.server)) {
+    const service = k.server === 's0' ? 'redis-0' : 'redis-1';
+    assert.ok(keysIn(service).includes(k.key), `${k.key} is on ${service}, as the ambassador says`);
+  }
+  const upstreams = helpers['http-ambassador']?.report.upstreams as {
+    name: string;
+    circuit: string;
+    requests: number;
+  }[];
+  assert.deepEqual(
+    upstreams.map((u) => [u.name, u.circuit]),
+    [['config-api', 'closed']],
+  );
+  assert.ok((upstreams[0]?.requests ?? 0) >= 1, 'the announcements went through it');
+  const timeline = helpers['git-sync']?.report.timeline as { event: string; sha?: string }[];
+  assert.equal(timeline.at(-1)?.event, 'published');
+  assert.equal(timeline.at(-1)?.sha, flows.content.revision, 'the revision published is the one web serves');
+  const sources = helpers['config-init']?.report.sources as { url: string; attempts: number; status: number }[];
+  assert.equal(sources[0]?.status, 200);
+  assert.ok((sources[0]?.attempts ?? 0) >= 1);
+  const last = helpers['metrics-adapter']?.report.last_scrape as {
+    ok: boolean;
+    source_json: string;
+    exposition: string;
+  };
+  assert.equal(last.ok, true);
+  assert.match(last.source_json, /"service": "web"/);
+  assert.match(last.exposition, /^web_up 1$/m);
+});
+
 test('one Redis container stopped: errors for its keys only, and the page still renders', { skip }, async () => {
   const [onFirst] = keysIn('redis-0');
   const [onSecond] = keysIn('redis-1');

@@ -24,6 +24,32 @@ test('every hostile request on the site and the stats port gets no 5xx, and web 
   }
 });
 
+test("/_pod's own routes under odd input: no 5xx, and web lives on", async () => {
+  const web = await startWeb({ CONTENT_DIR: sync.link, POD_MANIFEST: '/no/such/manifest.yaml' });
+  try {
+    const requests: [string, RequestInit?][] = [
+      ['/_pod/manifest?lines=99999999-1'],
+      ['/_pod/manifest?lines=1-2&lines=3-4'],
+      ['/_pod/manifest?lines=%ZZ'],
+      ['/_pod/traffic', { method: 'POST', headers: { origin: 'http://[::1' } }],
+      ['/_pod/traffic', { method: 'POST', headers: { origin: 'null' } }],
+      ['/_pod/traffic', { method: 'POST', headers: { 'sec-fetch-site': 'same-site' } }],
+      ['/_pod/traffic', { method: 'PUT' }],
+      ['/_pod/events', { method: 'POST' }],
+    ];
+    for (const [path, init] of requests) {
+      const res = await fetch(`${web.base}${path}`, { ...init, redirect: 'manual' });
+      await res.body?.cancel();
+      assert.ok(res.status < 500, `${init?.method ?? 'GET'} ${path}: ${res.status}`);
+    }
+    const head = await rawGet(web.port, '/_pod/status');
+    assert.equal(head.status, 200);
+    assert.equal(web.child.exitCode, null, 'still running');
+  } finally {
+    web.kill();
+  }
+});
+
 test('a folder asked for with leading slashes redirects to a path on this site, never to another host', async () => {
   const web = await startWeb({ CONTENT_DIR: sync.link });
   try {

@@ -261,7 +261,7 @@ test('/_pod in a real browser: every pattern panel shows live data (screenshot s
   }
 });
 
-test('/_pod draws the demo pod from k8s/demo.yaml, accessible, keyboard-navigable, its manifest a click away', async () => {
+test('/_pod draws the demo pod from k8s/demo.yaml, accessible, keyboard-navigable, its manifest a click away, no secret on it', async () => {
   const browser = await openBrowser();
   try {
     await checkPicture(
@@ -270,6 +270,10 @@ test('/_pod draws the demo pod from k8s/demo.yaml, accessible, keyboard-navigabl
       join(repoRoot, 'k8s', 'demo.yaml'),
       'Deployment/demo',
     );
+    // No secret reaches the page: the Redis password the ambassador reads is in none of these.
+    const password = readFileSync(join(repoRoot, 'k8s', 'demo', 'redis-password'), 'utf8').trim();
+    for (const path of ['/_pod', '/_pod/status', '/_pod/manifest'])
+      assert.doesNotMatch(await (await fetch(await pod.url(WEB, path))).text(), new RegExp(password), path);
   } finally {
     await browser.close();
   }

@@ -22,6 +22,8 @@ export interface Walkthrough {
 }
 
 const KUBECTL = 'kubectl -n pod-patterns';
+/** A commit in the git server's own repository (the demo's git-server serves /srv/git/site). */
+const COMMIT = 'cd /srv/git/site && date > now.txt && git add now.txt && git -c user.name=me -c user.email=me@example.invalid commit -qm now';
 
 export const WALKTHROUGHS: Walkthrough[] = [
   {
@@ -54,11 +56,11 @@ export const WALKTHROUGHS: Walkthrough[] = [
     steps: [
       { say: 'Watch git-sync and the content volume it shares with web (web mounts it read-only).' },
       {
-        say: 'Push a commit to the site repository.',
+        say: 'Make a commit in the site repository git-sync follows.',
         commands: {
           podrun: 'git clone the repository the demo printed, edit index.html, commit, git push',
-          compose: 'git clone git://127.0.0.1:9418/site (published by the git-server service), edit, commit, git push',
-          kubernetes: `${KUBECTL} exec deploy/git-server -- sh -c 'cd /tmp && git clone /srv/git/site s && cd s && date > now.txt && git add . && git -c user.name=me -c user.email=me@example.com commit -m now && git push'`,
+          compose: `docker compose exec git-server sh -c '${COMMIT}'`,
+          kubernetes: `${KUBECTL} exec deploy/git-server -- sh -c '${COMMIT}'`,
         },
       },
       { say: 'The timeline shows the commit fetched, the revision published, then served by web.' },

@@ -101,6 +101,22 @@ export async function checkPicture(page: Page, base: string, manifest: string, o
 
   await assertAccessible(page, `${base}/_pod`);
 
+  // A walkthrough highlights its containers, and survives the next live update.
+  const walkthrough = page.locator('details[data-pattern]').first();
+  const pattern = (await walkthrough.getAttribute('data-pattern')) as string;
+  await walkthrough.locator('summary').click();
+  await walkthrough.locator('button.focus-pattern').click();
+  await new Promise((r) => setTimeout(r, 1500)); // past an update of /_pod/events
+  assert.equal(await page.locator('#picture').getAttribute('data-focus'), pattern);
+  assert.equal(await page.locator(`#focus-${pattern}`).getAttribute('aria-pressed'), 'true');
+  assert.equal(await page.locator(`details#walk-${pattern}`).getAttribute('open'), '', 'still open');
+  const opacity = (id: string) =>
+    page.locator(`#${id}`).evaluate((el) => Number(el.ownerDocument.defaultView?.getComputedStyle(el).opacity));
+  const own = await page.locator(`#picture a.container[data-pattern="${pattern}"]`).first().getAttribute('id');
+  const other = await page.locator(`#picture a.container:not([data-pattern="${pattern}"])`).first().getAttribute('id');
+  assert.equal(await opacity(own as string), 1, `${own} stays`);
+  assert.ok((await opacity(other as string)) < 0.5, `${other} dims`);
+
   // Clicking a container opens the manifest at its lines.
   const last = spec.at(-1) as SpecContainer;
   await page.locator(`#box-${last.name}`).click();

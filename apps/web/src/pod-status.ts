@@ -119,7 +119,7 @@ const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export class PodStatusReader {
   #health: { at: number; values: Promise<string[]> } | undefined;
-  #helpers: { at: number; values: Promise<Record<string, HelperStatus>> } | undefined;
+  #helpers: { at: number; revision: string | undefined; values: Promise<Record<string, HelperStatus>> } | undefined;
 
   constructor(private readonly sources: PodStatusSources) {}
 
@@ -172,11 +172,14 @@ export class PodStatusReader {
     };
   }
 
+  /** Read anew once a second, and at once when web serves a new revision: git-sync's timeline then has it. */
   #cachedHelperDocuments(): Promise<Record<string, HelperStatus>> {
     const now = Date.now();
-    if (this.#helpers && now - this.#helpers.at < HELPER_CACHE_MS) return this.#helpers.values;
+    const revision = this.sources.content.current()?.sha;
+    const cached = this.#helpers;
+    if (cached && now - cached.at < HELPER_CACHE_MS && cached.revision === revision) return cached.values;
     const values = this.#helperDocuments();
-    this.#helpers = { at: now, values };
+    this.#helpers = { at: now, revision, values };
     return values;
   }
 

@@ -23,7 +23,8 @@ export interface Walkthrough {
 
 const KUBECTL = 'kubectl -n pod-patterns';
 /** A commit in the git server's own repository (the demo's git-server serves /srv/git/site). */
-const COMMIT = 'cd /srv/git/site && date > now.txt && git add now.txt && git -c user.name=me -c user.email=me@example.invalid commit -qm now';
+const COMMIT =
+  'cd /srv/git/site && date > now.txt && git add now.txt && git -c user.name=me -c user.email=me@example.invalid commit -qm now';
 
 export const WALKTHROUGHS: Walkthrough[] = [
   {

@@ -333,9 +333,12 @@ test('/_pod live: a view moves the right shard, a commit reaches the timeline in
     const pushed = Date.now();
     const timeline = page.locator('#timeline');
     await waitFor(
-      async () => ((await timeline.textContent()) ?? '').includes(`first served by web ${sha}`),
+      async () => {
+        const text = (await timeline.textContent()) ?? '';
+        return [`fetched ${sha}`, `published ${sha}`, `first served by web ${sha}`].every((t) => text.includes(t));
+      },
       SYNC_PERIOD_MS + 5000,
-      'the commit on the timeline',
+      'the commit on the timeline: fetched, published and served',
     );
     const shown = Date.now() - pushed;
     assert.ok(shown <= SYNC_PERIOD_MS + 2000, `on the timeline ${shown} ms after the push`);

@@ -6,16 +6,9 @@ import { createHttpServer, type Logger, probeRoutes, type Readiness } from '@pod
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import { type AppConfigHolder, publicSite } from './app-config.js';
 import type { ContentSource } from './content.js';
+import { dashboardBody, dashboardPage, LIVE_SCRIPT, manifestPage } from './dashboard.js';
 import type { FileCache } from './file-cache.js';
-import {
-  dashboardBody,
-  dashboardPage,
-  errorPage,
-  LIVE_SCRIPT,
-  manifestPage,
-  noContentPage,
-  notFoundPage,
-} from './pages.js';
+import { errorPage, noContentPage, notFoundPage } from './pages.js';
 import { PodFeed } from './pod-feed.js';
 import type { PodManifest } from './pod-manifest.js';
 import type { PodStatusReader } from './pod-status.js';

@@ -8,7 +8,7 @@ import { layout } from './pages.js';
 import type { PodManifest } from './pod-manifest.js';
 import { containerState, outsideSystems, PICTURE_STYLE, podPicture, sharedVolumes } from './pod-picture.js';
 import { type PodStatus, reportsOf } from './pod-status.js';
-import { walkthroughsFor } from './walkthroughs.js';
+import { POD_ADDRESS, walkthroughsFor } from './walkthroughs.js';
 export function dashboardPage(status: PodStatus, title: string, greeting: string): string {
   return layout(
     `${title} — the pod at work`,
@@ -107,7 +107,11 @@ ${flows(status)}
 
 function commandList(rows: [string, string][]): Html {
   if (rows.length === 0) return html``;
-  return html`<ul class="commands">${rows.map(([runtime, text]) => html`<li>${runtime}: <code>${text}</code></li>`)}</ul>`;
+  const command = (text: string) =>
+    text
+      .split(POD_ADDRESS)
+      .map((part, i) => html`${i > 0 ? html`<span class="pod-address">${POD_ADDRESS}</span>` : ''}${part}`);
+  return html`<ul class="commands">${rows.map(([runtime, text]) => html`<li>${runtime}: <code>${command(text)}</code></li>`)}</ul>`;
 }
 
 /** The picture's text alternative: the same facts as lists, read by screen readers and without SVG. */
@@ -236,6 +240,8 @@ export const LIVE_SCRIPT = `(() => {
     }
   };
   const apply = () => {
+    // Commands name the pod's address: it is the host this page was opened at.
+    for (const span of main.querySelectorAll('.pod-address')) span.textContent = location.hostname;
     const figure = document.getElementById('picture');
     if (figure) focus ? figure.setAttribute('data-focus', focus) : figure.removeAttribute('data-focus');
     bind();

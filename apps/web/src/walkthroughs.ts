@@ -22,6 +22,8 @@ export interface Walkthrough {
 }
 
 const KUBECTL = 'kubectl -n pod-patterns';
+/** Stands for the pod's address in a command: /_pod/live.js writes in the host the page was opened at. */
+export const POD_ADDRESS = '<pod address>';
 /** A commit in the git server's own repository (the demo's git-server serves /srv/git/site). */
 const COMMIT =
   'cd /srv/git/site && date > now.txt && git add now.txt && git -c user.name=me -c user.email=me@example.invalid commit -qm now';
@@ -39,7 +41,7 @@ export const WALKTHROUGHS: Walkthrough[] = [
       expect:
         'config-init retries with backoff, the pod stays at Init, and web never starts without a valid config; bring the API back and the pod comes up.',
       commands: {
-        podrun: 'type `config-api` in the demo’s terminal (it stops or starts the API), then restart the pod',
+        podrun: 'stop the demo (Ctrl-C), then: npm run demo -- --host config-api:80=127.0.0.1:1',
         compose: 'docker compose stop config-api && docker compose up -d --force-recreate config-init web',
         kubernetes: `${KUBECTL} scale deploy config-api --replicas=0 && ${KUBECTL} rollout restart deploy demo`,
       },
@@ -118,7 +120,7 @@ export const WALKTHROUGHS: Walkthrough[] = [
       {
         say: 'Scrape the adapter, then see the JSON it read beside the exposition it made.',
         commands: {
-          podrun: 'curl http://<pod address>:9102/metrics   (podrun printed the address)',
+          podrun: `curl http://${POD_ADDRESS}:9102/metrics`,
           compose: 'curl http://127.0.0.1:9102/metrics',
           kubernetes: `${KUBECTL} port-forward deploy/demo 9102 & curl http://127.0.0.1:9102/metrics`,
         },
@@ -129,7 +131,7 @@ export const WALKTHROUGHS: Walkthrough[] = [
       expect:
         'The adapter still answers 200, with web_up 0 and the reason in its log: an exporter never fails a scrape.',
       commands: {
-        podrun: 'curl http://<pod address>:9102/metrics while the demo stops (Ctrl-C)',
+        podrun: `curl http://${POD_ADDRESS}:9102/metrics while the demo stops (Ctrl-C)`,
         compose: 'docker compose stop web && curl http://127.0.0.1:9102/metrics',
         kubernetes: `${KUBECTL} port-forward deploy/demo 9102 & curl http://127.0.0.1:9102/metrics`,
       },

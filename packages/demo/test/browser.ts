@@ -101,6 +101,11 @@ export async function checkPicture(page: Page, base: string, manifest: string, o
 
   await assertAccessible(page, `${base}/_pod`);
 
+  // Under npm run demo, the commands name this pod's address, as the page was opened.
+  const addresses = await page.locator('.pod-address').allTextContents();
+  if ((await page.locator('#walk-adapter').count()) > 0) assert.ok(addresses.length > 0, 'the adapter’s curl names it');
+  for (const address of addresses) assert.equal(address, new URL(base).hostname);
+
   // A walkthrough highlights its containers, and survives the next live update.
   const walkthrough = page.locator('details[data-pattern]').first();
   const pattern = (await walkthrough.getAttribute('data-pattern')) as string;

@@ -381,6 +381,7 @@ test('/_pod live: a view moves the right shard, a commit reaches the timeline in
       assert.equal((await fetch(`${base}/`)).status, 200, 'the page still renders');
       const artifacts = fileURLToPath(new URL('../artifacts/', import.meta.url));
       mkdirSync(artifacts, { recursive: true });
+      await page.mouse.move(0, 0); // no box drawn hovered
       await page.locator('#picture').screenshot({ path: join(artifacts, 'pod-picture.png') });
     } finally {
       await shard.start();

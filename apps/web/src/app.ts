@@ -54,7 +54,6 @@ export interface WebServer {
   server: Server;
   /** The open /_pod dashboards' streams: ended on shutdown, so the server can close. */
   feed: PodFeed;
-  traffic: TrafficSender;
 }
 
 export function createWebServer(deps: AppDeps): WebServer {
@@ -186,5 +185,5 @@ export function createWebServer(deps: AppDeps): WebServer {
     );
     app(req, res);
   }, logger);
-  return { server, feed, traffic };
+  return { server, feed };
 }

@@ -1,10 +1,12 @@
 // The facts /_pod shows and /_pod/status returns: what each helper container did for this app,
 // read from what they left behind (the config file, the content link, the Redis counter), from
 // their health endpoints and from the status document each serves on its ops port (config-init,
-// which exits, leaves its document beside the config). Every reader of /_pod shares one read a
+// which exits, leaves its document beside the config). The documents are read at most once a
 // second, however many dashboards are open.
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BodyTooLargeError, readBoundedBody } from '@pod-patterns/kit';
 
 import type { Announcements, AnnouncementsStatus } from './announcements.js';
 import type { AppConfigHolder } from './app-config.js';
@@ -234,9 +236,12 @@ async function fetchDocument(url: string): Promise<HelperStatus> {
       await res.body?.cancel();
       return { url: shown, ok: false, report: null, error: `HTTP ${res.status}` };
     }
-    const text = await res.text();
-    return parseDocument(shown, text);
+    // Read within the bound: a helper that sends without end cannot fill web's memory.
+    const limit = { contentLength: res.headers.get('content-length') };
+    const body = res.body ? await readBoundedBody(Readable.fromWeb(res.body), MAX_DOCUMENT_BYTES, limit) : '';
+    return parseDocument(shown, body.toString());
   } catch (error) {
+    if (error instanceof BodyTooLargeError) return { url: shown, ok: false, report: null, error: error.message };
     const cause = ((error as Error).cause as Error | undefined)?.message ?? (error as Error).message;
     return { url: shown, ok: false, report: null, error: `no answer (${cause})` };
   }
@@ -244,7 +249,9 @@ async function fetchDocument(url: string): Promise<HelperStatus> {
 
 async function readDocument(file: string): Promise<HelperStatus> {
   try {
-    return parseDocument(file, await readFile(file, 'utf8'));
+    const text = await readFile(file, 'utf8'); // config-init's own file, on a 4 MiB volume
+    if (text.length > MAX_DOCUMENT_BYTES) return { url: file, ok: false, report: null, error: 'larger than 256 KiB' };
+    return parseDocument(file, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     return { url: file, ok: false, report: null, error: code === 'ENOENT' ? 'not written' : `cannot read (${code})` };
@@ -253,7 +260,6 @@ async function readDocument(file: string): Promise<HelperStatus> {
 
 /** A document that is not JSON, too large, or not of a documented shape is reported, never shown. */
 function parseDocument(url: string, text: string): HelperStatus {
-  if (text.length > MAX_DOCUMENT_BYTES) return { url, ok: false, report: null, error: 'larger than 256 KiB' };
   let document: unknown;
   try {
     document = JSON.parse(text);

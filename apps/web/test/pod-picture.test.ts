@@ -204,6 +204,28 @@ test('/_pod draws the manifest, says which helper it could not read and why, and
   assert.equal((await fetch(`${web.base}/readyz`)).status, 200);
 });
 
+test('a helper that sends without end is cut at 256 KiB, and web reads the others on', async () => {
+  const endless = await startHttpServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const send = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', send);
+    };
+    send();
+  });
+  cleanup.push(() => endless.close());
+  const web = await webWithPicture({
+    POD_CONTAINERS: `git-sync:sidecar@${endless.url}/,web:main`,
+  });
+  const status = (await (await fetch(`${web.base}/_pod/status`)).json()) as {
+    helpers: Record<string, { ok: boolean; error: string | null }>;
+  };
+  assert.equal(status.helpers['git-sync']?.ok, false);
+  assert.match(String(status.helpers['git-sync']?.error), /past the limit of 262144 bytes/);
+  assert.equal((await fetch(`${web.base}/_pod`)).status, 200);
+});
+
 test('/_pod without a manifest, or with a broken one: says so, and renders the rest', async () => {
   const dir = tempDir('web-manifest-');
   writeFileSync(join(dir, 'bad.yaml'), 'kind: Pod\nspec: [');

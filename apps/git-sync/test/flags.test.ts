@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { bool, defineEnv } from '@pod-patterns/kit';
@@ -7,7 +16,7 @@ import { freePort, waitFor } from '@pod-patterns/testing';
 import { z } from 'zod';
 import { envSchema } from '../src/config.js';
 import { FLAGS, flagsOf, flagsToEnv, UNSUPPORTED } from '../src/flags.js';
-import { Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
+import { entrypoint, Origin, runGitSync, startGitSync, tempDir } from './helpers.js';
 
 /** kubernetes/git-sync v4's flags that this git-sync takes (v4's --help); the rest are in UNSUPPORTED. */
 const V4_ACCEPTED = [
@@ -274,6 +283,13 @@ test('--add-user gives a uid with no passwd entry one, so ssh and the exechook c
   skip: process.getuid?.() !== 0 && 'running as another uid needs root',
 }, async () => {
   const uid = 54321; // in no /etc/passwd, as a pod's runAsUser often is
+  // The other uid runs the built git-sync from where it is: every folder above it must let it by.
+  const closed = ancestors(entrypoint).find((d) => (statSync(d).mode & 0o001) === 0);
+  assert.equal(
+    closed,
+    undefined,
+    `uid ${uid} cannot reach ${entrypoint}: ${closed} is closed to other users (chmod o+x it; mktemp -d makes 0700 folders)`,
+  );
   const origin = new Origin();
   origin.commit({ 'a.txt': 'as another uid' });
   chmodSync(dirname(origin.dir), 0o755);
@@ -309,3 +325,10 @@ test('--add-user gives a uid with no passwd entry one, so ssh and the exechook c
   );
   assert.doesNotMatch(readFileSync('/etc/passwd', 'utf8'), /^git-sync:x:54321:/m, '/etc/passwd is left alone');
 });
+
+/** The folders above a path, nearest first. */
+function ancestors(path: string): string[] {
+  const found: string[] = [];
+  for (let d = dirname(path); d !== dirname(d); d = dirname(d)) found.push(d);
+  return found;
+}

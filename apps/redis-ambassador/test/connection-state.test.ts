@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startRedis, type TestRedis, waitFor } from '@pod-patterns/testing';
-import { Redis } from 'ioredis';
-import { type Ambassador, RawClient, startAmbassador } from './helpers.js';
+import { type Ambassador, RawClient, redisFor, startAmbassador } from './helpers.js';
 
 let redis: TestRedis;
 let ambassador: Ambassador;
@@ -142,9 +141,9 @@ test('MULTI holds the commands answered by the ambassador too, and EXEC returns 
   }
 });
 
-test('a refused command inside MULTI aborts the transaction: EXECABORT, and nothing runs', async () => {
+test('a refused command inside MULTI aborts the transaction: EXECABORT, and nothing runs', async (t) => {
   const raw = await RawClient.open(ambassador.port);
-  const direct = new Redis({ port: redis.port });
+  const direct = redisFor(t, { port: redis.port });
   try {
     await direct.del('foo');
     raw.send(['MULTI'], ['SET', 'foo', 'bar'], ['SHUTDOWN'], ['EXEC']);
@@ -164,7 +163,6 @@ test('a refused command inside MULTI aborts the transaction: EXECABORT, and noth
     assert.equal(await direct.get('foo'), 'after');
   } finally {
     raw.close();
-    direct.disconnect();
   }
 });
 

@@ -3,8 +3,10 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, type Running, spawnNode, startRedis, type TestRedis } from '@pod-patterns/testing';
+import { Redis, type RedisOptions } from 'ioredis';
 import { ReplyScanner } from '../src/resp/reply-scanner.js';
 import { encodeCommand } from '../src/resp/request-parser.js';
 
@@ -29,6 +31,35 @@ export async function startShards(n: number, args: string[] = []): Promise<TestR
 
 export const serverList = (shards: TestRedis[], weights?: number[]) =>
   shards.map((s, i) => `127.0.0.1:${s.port}:${weights?.[i] ?? 1} s${i}`).join(',');
+
+/**
+ * An ioredis client as an app would hold one, made safe for tests: it stops reconnecting after a
+ * second, and its connection errors reach the test through its commands. Without this, a client
+ * left open by a failed assertion reconnects for ever to a stopped server, and its test file never
+ * ends (seen in CI: a log of "[ioredis] Unhandled error event" until the job was killed).
+ */
+function boundedRedis(options: RedisOptions): Redis {
+  const client = new Redis({ retryStrategy: (tries) => (tries <= 10 ? 100 : null), ...options });
+  client.on('error', () => {});
+  return client;
+}
+
+/** An ioredis client for the rest of test `t`, closed when it ends, passed or failed. */
+export function redisFor(t: TestContext, options: RedisOptions): Redis {
+  const client = boundedRedis(options);
+  t.after(() => client.disconnect());
+  return client;
+}
+
+/** `use`'s answer from a short-lived ioredis client, closed whatever happens. */
+export async function withRedis<T>(options: RedisOptions, use: (client: Redis) => Promise<T>): Promise<T> {
+  const client = boundedRedis(options);
+  try {
+    return await use(client);
+  } finally {
+    client.disconnect();
+  }
+}
 
 /** A raw RESP connection: write commands (or any bytes), read framed replies as text. */
 export class RawClient {

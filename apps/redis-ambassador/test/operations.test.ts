@@ -4,8 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { makeCertificates, startRedis, tempDir, waitFor } from '@pod-patterns/testing';
-import { Redis } from 'ioredis';
-import { RawClient, startAmbassador, startShards } from './helpers.js';
+import { RawClient, startAmbassador, startShards, withRedis } from './helpers.js';
 
 const dir = tempDir('ambassador-ops-');
 
@@ -20,11 +19,11 @@ test('AUTH is injected on every server connection; a rotated password file works
   const raw = await RawClient.open(ambassador.port);
   try {
     assert.equal(await raw.command('SET', 'auth:k', 'v'), '+OK\r\n', 'the app sends no password');
-    const admin = new Redis({ port: redis.port, password: 'first-pass-8c1f' });
-    await admin.config('SET', 'requirepass', 'second-pass-31b2');
-    writeFileSync(passwordFile, 'second-pass-31b2');
-    await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'); // the server drops the ambassador
-    admin.disconnect();
+    await withRedis({ port: redis.port, password: 'first-pass-8c1f' }, async (admin) => {
+      await admin.config('SET', 'requirepass', 'second-pass-31b2');
+      writeFileSync(passwordFile, 'second-pass-31b2');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'); // the server drops the ambassador
+    });
     await waitFor(
       async () => (await raw.command('GET', 'auth:k')) === '$1\r\nv\r\n',
       15_000,
@@ -43,9 +42,9 @@ test("with a password, the first commands on a new server connection get their o
   // the wire; their replies must wait behind AUTH's too. Seen in the demo: web's first GETs
   // read "OK", AUTH's reply, and every reply after them was one late.
   const redis = await startRedis({ args: ['--requirepass', 'order-pass-5e2a'] });
-  const admin = new Redis({ port: redis.port, password: 'order-pass-5e2a' });
-  await admin.mset('order:a', 'A', 'order:b', 'B', 'order:c', 'C');
-  admin.disconnect();
+  await withRedis({ port: redis.port, password: 'order-pass-5e2a' }, (admin) =>
+    admin.mset('order:a', 'A', 'order:b', 'B', 'order:c', 'C'),
+  );
   const passwordFile = join(dir, 'order-password');
   writeFileSync(passwordFile, 'order-pass-5e2a');
   const ambassador = await startAmbassador({
@@ -78,9 +77,8 @@ test('a client password: NOAUTH until AUTH, WRONGPASS for a wrong one', async ()
     assert.match(await raw.command('AUTH', 'nope'), /^-WRONGPASS/);
     assert.equal(await raw.command('AUTH', 'app-secret-77'), '+OK\r\n');
     assert.equal(await raw.command('SET', 'x', '1'), '+OK\r\n');
-    const client = new Redis({ port: ambassador.port, password: 'app-secret-77' });
-    assert.equal(await client.get('x'), '1');
-    client.disconnect();
+    const asIoredis = await withRedis({ port: ambassador.port, password: 'app-secret-77' }, (c) => c.get('x'));
+    assert.equal(asIoredis, '1', 'ioredis sends the password itself');
   } finally {
     raw.close();
     ambassador.kill();
@@ -124,9 +122,7 @@ test('a new server list from the file (and SIGHUP) applies without dropping clie
     ambassador.child.kill('SIGHUP');
     await ambassador.waitForLog('server list applied');
     assert.equal(await raw.command('SET', 'where', 'second'), '+OK\r\n', 'same connection, new server');
-    const direct = new Redis({ port: second?.port });
-    assert.equal(await direct.get('where'), 'second');
-    direct.disconnect();
+    assert.equal(await withRedis({ port: second?.port }, (direct) => direct.get('where')), 'second');
     writeFileSync(file, 'not a server list');
     ambassador.child.kill('SIGHUP');
     await ambassador.waitForLog('new server list refused; keeping the current one');

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestRedis } from '@pod-patterns/testing';
 import { tempDir } from '@pod-patterns/testing';
-import { Redis } from 'ioredis';
 import { DISTRIBUTIONS } from '../src/hashing/distribution.js';
 import { HASHES } from '../src/hashing/hash.js';
-import { serverList, startAmbassador, startNutcracker, startShards } from './helpers.js';
+import { serverList, startAmbassador, startNutcracker, startShards, withRedis } from './helpers.js';
 
 const dir = tempDir('placement-');
 let shards: TestRedis[];
@@ -22,22 +21,23 @@ after(async () => {
 
 async function placementBy(port: number): Promise<string[]> {
   // nutcracker closes the connection on ioredis' CLIENT SETINFO, so it is not sent
-  const writer = new Redis({ port, lazyConnect: true, enableReadyCheck: false, disableClientInfo: true });
-  await writer.connect();
-  const pipe = writer.pipeline();
-  for (const key of keys) pipe.set(key, '1');
-  const errors = (await pipe.exec())?.filter(([error]) => error) ?? [];
-  writer.disconnect();
+  const options = { port, lazyConnect: true, enableReadyCheck: false, disableClientInfo: true };
+  const replies = await withRedis(options, async (writer) => {
+    await writer.connect();
+    return writer.pipeline(keys.map((key) => ['set', key, '1'])).exec();
+  });
+  const errors = replies?.filter(([error]) => error) ?? [];
   assert.deepEqual(errors.slice(0, 3), [], `every SET answered OK (${errors.length} errors)`);
   const owner: string[] = new Array(keys.length).fill('');
   for (const [index, shard] of shards.entries()) {
-    const direct = new Redis({ port: shard.port });
-    const found = await direct.pipeline(keys.map((k) => ['exists', k])).exec();
+    const found = await withRedis({ port: shard.port }, async (direct) => {
+      const exists = await direct.pipeline(keys.map((k) => ['exists', k])).exec();
+      await direct.flushall();
+      return exists;
+    });
     found?.forEach(([, exists], i) => {
       if (exists === 1) owner[i] = `s${index}`;
     });
-    await direct.flushall();
-    direct.disconnect();
   }
   return owner;
 }

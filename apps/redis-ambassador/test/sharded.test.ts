@@ -4,7 +4,7 @@ import { type TestRedis, waitFor } from '@pod-patterns/testing';
 import { Redis } from 'ioredis';
 import { ketama } from '../src/hashing/distribution.js';
 import { fnv1a64 } from '../src/hashing/hash.js';
-import { type Ambassador, RawClient, serverList, startAmbassador, startShards } from './helpers.js';
+import { type Ambassador, RawClient, serverList, startAmbassador, startShards, withRedis } from './helpers.js';
 
 let shards: TestRedis[];
 let ambassador: Ambassador;
@@ -34,10 +34,7 @@ function spreadKeys(prefix: string, n: number): string[] {
 
 async function owner(key: string): Promise<number> {
   for (const [i, shard] of shards.entries()) {
-    const direct = new Redis({ port: shard.port });
-    const exists = await direct.exists(key);
-    direct.disconnect();
-    if (exists) return i;
+    if (await withRedis({ port: shard.port }, (direct) => direct.exists(key))) return i;
   }
   return -1;
 }
@@ -126,9 +123,7 @@ test('INFO when sharded says only what is true of the ambassador as a whole', as
 
 test('a dead shard: only its keys fail, in order, nothing mixed up; it comes back and is used again', async () => {
   const keys = spreadKeys('d', 30);
-  const setup = new Redis({ port: ambassador.port });
-  await setup.mset(Object.fromEntries(keys.map((k) => [k, k])));
-  setup.disconnect();
+  await withRedis({ port: ambassador.port }, (setup) => setup.mset(Object.fromEntries(keys.map((k) => [k, k]))));
   const owners = await Promise.all(keys.map(owner));
   assert.equal(owners.filter((o) => o === 1).length, 10, 'ten keys on the shard that dies');
   const victim = shards[1] as TestRedis;

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { startRedis, type TestRedis, waitFor } from '@pod-patterns/testing';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { type Ambassador, RawClient, startAmbassador } from './helpers.js';
+import { type Ambassador, RawClient, startAmbassador, withRedis } from './helpers.js';
 
 const run = promisify(execFile);
 let redis: TestRedis;
@@ -140,10 +140,8 @@ test('local commands: PING, ECHO, SELECT 0, COMMAND, CLIENT SETNAME, INFO', asyn
   } finally {
     raw.close();
   }
-  const info = await new Redis({ port: ambassador.port, lazyConnect: true });
-  await info.connect();
-  assert.match(await info.info(), /# Ambassador\r\nservers:1\r\nsharded:0/);
-  info.disconnect();
+  const info = await withRedis({ port: ambassador.port }, (client) => client.info());
+  assert.match(info, /# Ambassador\r\nservers:1\r\nsharded:0/);
 });
 
 test('malformed RESP gets a protocol error and the connection is closed; the process lives on', async () => {

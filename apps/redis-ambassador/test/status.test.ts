@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestRedis } from '@pod-patterns/testing';
-import { Redis } from 'ioredis';
-import { type Ambassador, RawClient, serverList, startAmbassador, startShards } from './helpers.js';
+import { type Ambassador, RawClient, serverList, startAmbassador, startShards, withRedis } from './helpers.js';
 
 interface Status {
   sharded: boolean;
@@ -42,9 +41,7 @@ test('/status maps each key asked for to the server that really holds it, and co
   for (const key of keys) {
     const owners = [];
     for (const [i, shard] of shards.entries()) {
-      const direct = new Redis({ port: shard.port, lazyConnect: true });
-      if (await direct.exists(key)) owners.push(`s${i}`);
-      direct.disconnect();
+      if (await withRedis({ port: shard.port }, (direct) => direct.exists(key))) owners.push(`s${i}`);
     }
     assert.deepEqual(owners, [doc.keys[key]], `${key} is where /status says`);
     held[owners[0] as string] = (held[owners[0] as string] ?? 0) + 1;

@@ -19,8 +19,9 @@ export class Faults {
     if (shard) {
       const control = this.outside.redis[Number(shard[1])];
       if (!control) return `${command}: there is no such shard here (${this.outside.redis.length} running)`;
-      if (this.#stopped.delete(command)) {
-        await control.start();
+      if (this.#stopped.has(command)) {
+        await control.start(); // if it cannot, it is still stopped, and the command can be tried again
+        this.#stopped.delete(command);
         return `${command} started again on 127.0.0.1:${control.port}`;
       }
       await control.kill();
@@ -28,8 +29,9 @@ export class Faults {
       return `${command} stopped (killed, as a crashed node): watch its box on /_pod turn red; type ${command} again to start it`;
     }
     if (command === 'config-api') {
-      if (this.#stopped.delete(command)) {
+      if (this.#stopped.has(command)) {
         await this.outside.configApi.start();
+        this.#stopped.delete(command);
         return 'config-api started again';
       }
       await this.outside.configApi.stop();

@@ -163,7 +163,11 @@ export async function startOutside(
         else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         else res.writeHead(404).end();
       });
-      await new Promise<void>((resolve) => server?.listen(configPort, '127.0.0.1', resolve));
+      // While it was down its port may have been taken (another process's connection can get
+      // it as a source port): that is an error to say, never an uncaught one.
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject).listen(configPort, '127.0.0.1', resolve);
+      });
     },
     async stop() {
       server?.closeAllConnections();

@@ -1,6 +1,7 @@
 // The faults npm run demo takes from its terminal, on the real outside systems: each toggles.
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
 import { after, test } from 'node:test';
 import { Faults } from '../src/faults.js';
 import { startOutside } from '../src/outside.js';
@@ -40,6 +41,20 @@ test('config-api stops and starts the API; upstream turns its answers to 500 and
   assert.equal(await status(), undefined);
   assert.match(await faults.run('config-api'), /started again/);
   assert.equal(await status(), 200);
+});
+
+test('config-api cannot start while its port is taken: it says why, stays stopped, and starts once the port is free', async () => {
+  const port = Number(new URL(outside.configApi.url).port);
+  assert.match(await faults.run('config-api'), /config-api stopped/);
+  const squatter = createServer().listen(port, '127.0.0.1');
+  await once(squatter, 'listening');
+  try {
+    await assert.rejects(faults.run('config-api'), /EADDRINUSE/);
+  } finally {
+    await new Promise((resolve) => squatter.close(resolve));
+  }
+  assert.match(await faults.run('config-api'), /started again/, 'still stopped, so the command starts it');
+  assert.equal((await fetch(outside.configApi.url)).status, 200);
 });
 
 test('anything else gets the list of faults', async () => {

@@ -22,7 +22,21 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
   const port = options.port ?? (await freePort());
   let child: ChildProcess | undefined;
 
+  // Starting again on the same port can find it taken for a moment: while the server was down,
+  // the kernel may have handed the port to another process's outgoing connection as its source
+  // port. It is given back when that connection closes, so a refused bind is tried again.
   async function start(): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await startOnce();
+      } catch (error) {
+        if (tries >= 50 || !/Address already in use/.test(String(error))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  async function startOnce(): Promise<void> {
     const proc = spawn(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(options.args ?? [])],
@@ -40,7 +54,10 @@ export async function startRedis(options: RedisOptions = {}): Promise<TestRedis>
         }
       };
       proc.stdout?.on('data', onData);
-      proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+      proc.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk; // where redis-server says what is wrong with its arguments
+      });
+      proc.once('close', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
       proc.once('error', reject);
     });
   }

@@ -80,6 +80,22 @@ async function startChild(command: string, args: string[], ready: RegExp): Promi
   return child;
 }
 
+/**
+ * Starts a system again on the port it had. While it was down, the kernel may have given that
+ * port to another process's outgoing connection as its source port; it comes free when that
+ * connection closes, so a refused bind is tried again for 5 s before the error is said.
+ */
+async function startOnItsPort(start: () => Promise<void>): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (tries >= 25 || !/EADDRINUSE|Address already in use/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 async function stopChild(child: ChildProcess) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -163,11 +179,16 @@ export async function startOutside(
         else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         else res.writeHead(404).end();
       });
-      // While it was down its port may have been taken (another process's connection can get
-      // it as a source port): that is an error to say, never an uncaught one.
-      await new Promise<void>((resolve, reject) => {
-        server?.once('error', reject).listen(configPort, '127.0.0.1', resolve);
-      });
+      const listening = server;
+      await startOnItsPort(
+        () =>
+          new Promise<void>((resolve, reject) => {
+            listening.once('error', reject).listen(configPort, '127.0.0.1', () => {
+              listening.off('error', reject);
+              resolve();
+            });
+          }),
+      );
     },
     async stop() {
       server?.closeAllConnections();
@@ -205,7 +226,9 @@ export async function startOutside(
           await exited;
         },
         async start() {
-          child = await startChild('redis-server', args, /Ready to accept connections/);
+          await startOnItsPort(async () => {
+            child = await startChild('redis-server', args, /Ready to accept connections/);
+          });
         },
         pause: () => signal('SIGSTOP'),
         resume: () => signal('SIGCONT'),

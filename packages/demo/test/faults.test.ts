@@ -43,18 +43,38 @@ test('config-api stops and starts the API; upstream turns its answers to 500 and
   assert.equal(await status(), 200);
 });
 
-test('config-api cannot start while its port is taken: it says why, stays stopped, and starts once the port is free', async () => {
-  const port = Number(new URL(outside.configApi.url).port);
-  assert.match(await faults.run('config-api'), /config-api stopped/);
+/** Takes a port, as another process's connection can while a system is down; `close` gives it back. */
+async function squat(port: number) {
   const squatter = createServer().listen(port, '127.0.0.1');
   await once(squatter, 'listening');
+  return { close: () => new Promise((resolve) => squatter.close(resolve)) };
+}
+
+test('a restart waits out a port taken for a moment; a port taken for good is said, and the system stays stopped', async () => {
+  const port = Number(new URL(outside.configApi.url).port);
+  assert.match(await faults.run('config-api'), /config-api stopped/);
+  const brief = await squat(port);
+  setTimeout(brief.close, 600);
+  assert.match(await faults.run('config-api'), /started again/, 'once the port came free');
+
+  assert.match(await faults.run('config-api'), /config-api stopped/);
+  const held = await squat(port);
   try {
     await assert.rejects(faults.run('config-api'), /EADDRINUSE/);
   } finally {
-    await new Promise((resolve) => squatter.close(resolve));
+    await held.close();
   }
   assert.match(await faults.run('config-api'), /started again/, 'still stopped, so the command starts it');
   assert.equal((await fetch(outside.configApi.url)).status, 200);
+});
+
+test('a shard restart waits out its port taken for a moment', { skip: noRedis }, async () => {
+  const shard = outside.redis[0];
+  assert.match(await faults.run('redis-0'), /redis-0 stopped/);
+  const brief = await squat(shard?.port ?? 0);
+  setTimeout(brief.close, 600);
+  assert.match(await faults.run('redis-0'), /redis-0 started again/);
+  assert.equal(await accepts(shard?.port ?? 0), true);
 });
 
 test('anything else gets the list of faults', async () => {

@@ -115,12 +115,18 @@ export async function checkPicture(page: Page, base: string, manifest: string, o
   assert.equal(await page.locator('#picture').getAttribute('data-focus'), pattern);
   assert.equal(await page.locator(`#focus-${pattern}`).getAttribute('aria-pressed'), 'true');
   assert.equal(await page.locator(`details#walk-${pattern}`).getAttribute('open'), '', 'still open');
-  const opacity = (id: string) =>
-    page.locator(`#${id}`).evaluate((el) => Number(el.ownerDocument.defaultView?.getComputedStyle(el).opacity));
-  const own = await page.locator(`#picture a.container[data-pattern="${pattern}"]`).first().getAttribute('id');
-  const other = await page.locator(`#picture a.container:not([data-pattern="${pattern}"])`).first().getAttribute('id');
-  assert.equal(await opacity(own as string), 1, `${own} stays`);
-  assert.ok((await opacity(other as string)) < 0.5, `${other} dims`);
+  // Read in one go from the body, which stays: a live update replaces the picture every second,
+  // and a box read across one is detached, its computed opacity '' (seen as 0 on a loaded machine).
+  const [own, other] = await page.locator('body').evaluate((body, focused) => {
+    const box = (selector: string) => {
+      const el = body.querySelector(`#picture a.container${selector}`);
+      const style = el && body.ownerDocument.defaultView?.getComputedStyle(el);
+      return { id: el?.id, opacity: Number(style?.opacity ?? Number.NaN) };
+    };
+    return [box(`[data-pattern="${focused}"]`), box(`:not([data-pattern="${focused}"])`)];
+  }, pattern);
+  assert.equal(own?.opacity, 1, `${own?.id} stays`);
+  assert.ok((other?.opacity ?? 1) < 0.5, `${other?.id} dims`);
 
   // Clicking a container opens the manifest at its lines.
   const last = spec.at(-1) as SpecContainer;

@@ -6,6 +6,7 @@
 //     installed. Without it the pod still runs and web says why the counter is unavailable.
 // Each comes with the `--host` mapping that sends the manifest's Service name to it.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, createServer as createTcpServer } from 'node:net';
@@ -171,7 +172,7 @@ export async function startOutside(
     url: `http://127.0.0.1:${configPort}/app.json`,
     fault: 'none',
     async start() {
-      server = createServer((req, res) => {
+      const api = createServer((req, res) => {
         if (configApi.fault === 'hang') return; // the connection stays open, unanswered
         if (configApi.fault === 'error') return void res.writeHead(500).end('injected fault\n');
         const document = documents.get(req.url ?? '');
@@ -179,16 +180,12 @@ export async function startOutside(
         else if (req.url === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
         else res.writeHead(404).end();
       });
-      const listening = server;
-      await startOnItsPort(
-        () =>
-          new Promise<void>((resolve, reject) => {
-            listening.once('error', reject).listen(configPort, '127.0.0.1', () => {
-              listening.off('error', reject);
-              resolve();
-            });
-          }),
-      );
+      server = api;
+      await startOnItsPort(async () => {
+        const listening = once(api, 'listening'); // rejects on 'error', such as EADDRINUSE
+        api.listen(configPort, '127.0.0.1');
+        await listening;
+      });
     },
     async stop() {
       server?.closeAllConnections();

@@ -117,14 +117,16 @@ export async function checkPicture(page: Page, base: string, manifest: string, o
   assert.equal(await page.locator(`details#walk-${pattern}`).getAttribute('open'), '', 'still open');
   // Read in one go from the body, which stays: a live update replaces the picture every second,
   // and a box read across one is detached, its computed opacity '' (seen as 0 on a loaded machine).
-  const [own, other] = await page.locator('body').evaluate((body, focused) => {
-    const box = (selector: string) => {
-      const el = body.querySelector(`#picture a.container${selector}`);
-      const style = el && body.ownerDocument.defaultView?.getComputedStyle(el);
-      return { id: el?.id, opacity: Number(style?.opacity ?? Number.NaN) };
-    };
-    return [box(`[data-pattern="${focused}"]`), box(`:not([data-pattern="${focused}"])`)];
-  }, pattern);
+  // (No named function inside: tsx would wrap it in a __name() the browser does not have.)
+  const [own, other] = await page.locator('body').evaluate(
+    (body, focused) =>
+      [`[data-pattern="${focused}"]`, `:not([data-pattern="${focused}"])`].map((selector) => {
+        const el = body.querySelector(`#picture a.container${selector}`);
+        const style = el && body.ownerDocument.defaultView?.getComputedStyle(el);
+        return { id: el?.id, opacity: Number(style?.opacity ?? Number.NaN) };
+      }),
+    pattern,
+  );
   assert.equal(own?.opacity, 1, `${own?.id} stays`);
   assert.ok((other?.opacity ?? 1) < 0.5, `${other?.id} dims`);
 

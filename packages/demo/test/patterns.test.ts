@@ -92,7 +92,11 @@ for (const pattern of PATTERNS)
         await browser.close();
       }
     } finally {
+      // Awaited even when the test failed: the demo then stops its pod in order. Left running, a
+      // failed test's pod outlived the test file (on Node 24, which ends a file once its tests are done).
       demo.child.kill('SIGTERM');
+      await Promise.race([demo.exited, new Promise((r) => setTimeout(r, 45_000))]);
+      demo.kill(); // only one that did not stop in time
     }
     assert.equal(await demo.exited, 0, demo.stdout().slice(-2000));
   });

@@ -3,7 +3,7 @@
 // their health endpoints and from the status document each serves on its ops port (config-init,
 // which exits, leaves its document beside the config). The documents are read at most once a
 // second, however many dashboards are open.
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BodyTooLargeError, readBoundedBody } from '@pod-patterns/kit';
@@ -249,16 +249,17 @@ async function fetchDocument(url: string): Promise<HelperStatus> {
 
 async function readDocument(file: string): Promise<HelperStatus> {
   try {
-    const text = await readFile(file, 'utf8'); // config-init's own file, on a 4 MiB volume
-    if (text.length > MAX_DOCUMENT_BYTES) return { url: file, ok: false, report: null, error: 'larger than 256 KiB' };
-    return parseDocument(file, text);
+    // The same bound in bytes as for a helper's answer: a file stops being read past it.
+    const body = await readBoundedBody(createReadStream(file), MAX_DOCUMENT_BYTES);
+    return parseDocument(file, body.toString());
   } catch (error) {
+    if (error instanceof BodyTooLargeError) return { url: file, ok: false, report: null, error: error.message };
     const code = (error as NodeJS.ErrnoException).code;
     return { url: file, ok: false, report: null, error: code === 'ENOENT' ? 'not written' : `cannot read (${code})` };
   }
 }
 
-/** A document that is not JSON, too large, or not of a documented shape is reported, never shown. */
+/** A document that is not JSON or not of a documented shape is reported, never shown. */
 function parseDocument(url: string, text: string): HelperStatus {
   let document: unknown;
   try {

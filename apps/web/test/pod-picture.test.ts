@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startHttpServer, tempDir, waitFor } from '@pod-patterns/testing';
 import { MASK, parsePodManifest, readPodManifest } from '../src/pod-manifest.js';
-import { FakeSyncRoot, startWeb, type Web } from './helpers.js';
+import { FakeSyncRoot, startWeb, validConfig, type Web, writeConfig } from './helpers.js';
 
 // k8s/demo.yaml, held to it by manifest-fixture.test.ts.
 const demoManifest = fileURLToPath(new URL('fixtures/pod.yaml', import.meta.url));
@@ -224,6 +224,25 @@ test('a helper that sends without end is cut at 256 KiB, and web reads the other
   assert.equal(status.helpers['git-sync']?.ok, false);
   assert.match(String(status.helpers['git-sync']?.error), /past the limit of 262144 bytes/);
   assert.equal((await fetch(`${web.base}/_pod`)).status, 200);
+});
+
+test("config-init's document beside the config is read within the same 256 KiB bound", async () => {
+  const status = async (document: string) => {
+    const config = writeConfig(validConfig);
+    writeFileSync(join(dirname(config), 'config-init-status.json'), document);
+    const web = await webWithPicture({ CONFIG_FILE: config });
+    const body = (await (await fetch(`${web.base}/_pod/status`)).json()) as {
+      helpers: Record<string, { ok: boolean; error: string | null; report: { kind: string } | null }>;
+    };
+    return body.helpers['config-init'];
+  };
+  const fetched = { url: 'http://config-api/app.json', file: 'app.json', attempts: 1, status: 200, bytes: 90 };
+  const report = { fetched_at: new Date().toISOString(), sources: [fetched] };
+  assert.equal((await status(JSON.stringify(report)))?.report?.kind, 'config-init');
+  const padded = JSON.stringify({ ...report, padding: 'x'.repeat(300 * 1024) });
+  const tooLarge = await status(padded);
+  assert.equal(tooLarge?.ok, false);
+  assert.match(String(tooLarge?.error), /past the limit of 262144 bytes/);
 });
 
 test('/_pod without a manifest, or with a broken one: says so, and renders the rest', async () => {
